@@ -1,0 +1,60 @@
+// Package account holds the people who use hotline: users with a role (and,
+// for unit staff, a unit), their password hashes, sessions and API keys.
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/cityhotline/hotline"
+)
+
+// User is an account.
+type User struct {
+	ID           hotline.UserID
+	Username     string
+	Name         string
+	Role         hotline.Role
+	Unit         hotline.UnitID // required for RoleUnit
+	PasswordHash string         // argon2id, PHC string format
+	Disabled     bool
+	Created      time.Time
+	Updated      time.Time
+}
+
+// Actor returns the actor for u's actions.
+func (u *User) Actor() hotline.Actor {
+	return hotline.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, Unit: u.Unit}
+}
+
+// Session is a bearer token's server side. Only a hash of the token is kept.
+type Session struct {
+	TokenHash string
+	User      hotline.UserID
+	Created   time.Time
+	Expires   time.Time
+}
+
+// APIKey lets an Open311 client create requests. Only a hash is kept.
+type APIKey struct {
+	KeyHash string
+	Name    string
+	User    hotline.UserID // who made it
+	Created time.Time
+	Revoked bool
+}
+
+// Store keeps accounts.
+type Store interface {
+	CreateUser(ctx context.Context, u *User) error // ECONFLICT on a taken id or username
+	UpdateUser(ctx context.Context, u *User) error
+	FindUserByID(ctx context.Context, id hotline.UserID) (*User, error)
+	FindUserByUsername(ctx context.Context, username string) (*User, error)
+	FindUsers(ctx context.Context) ([]*User, error)
+	CreateSession(ctx context.Context, s *Session) error
+	FindSession(ctx context.Context, tokenHash string) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	FindAPIKey(ctx context.Context, keyHash string) (*APIKey, error)
+}
