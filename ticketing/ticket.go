@@ -186,3 +186,5 @@ func (a *Article) ValidAt(t time.Time) bool {
 	}
 	return a.ValidTo.IsZero() || t.Before(a.ValidTo)
 }
+
+var zeroTime time.Time
