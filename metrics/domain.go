@@ -1,0 +1,77 @@
+package metrics
+
+import (
+	"strings"
+
+	"github.com/cityhotline/hotline"
+)
+
+// CallStarted counts a call as active.
+func (m *Monitor) CallStarted() { m.callsActive.Inc() }
+
+// CallEnded counts a finished call and removes it from the active ones.
+// direction: inbound|outbound; result: answered|abandoned|rejected|busy|
+// no_answer|failed|completed|transferred.
+func (m *Monitor) CallEnded(direction, result string) {
+	m.callsActive.Dec()
+	m.calls.WithLabelValues(directions.of(direction), callResults.of(result)).Inc()
+}
+
+// IVRChoice counts a keypad choice in an IVR flow (digit 0-9, *, #, timeout
+// or invalid).
+func (m *Monitor) IVRChoice(flow, digit string) {
+	m.ivrChoices.WithLabelValues(name(flow), digits.of(digit)).Inc()
+}
+
+// QueueWaiting sets the number of callers waiting in a queue.
+func (m *Monitor) QueueWaiting(queue string, n int) {
+	m.queueWaiting.WithLabelValues(name(queue)).Set(float64(n))
+}
+
+// Agents sets the number of agents in a presence state.
+func (m *Monitor) Agents(state string, n int) {
+	m.agents.WithLabelValues(agentStates.of(state)).Set(float64(n))
+}
+
+// TicketCreated counts a recorded ticket by request type and triage outcome
+// (dispatch|answered|emergency|no_dispatch).
+func (m *Monitor) TicketCreated(typ, outcome string) {
+	m.tickets.WithLabelValues(ticketTypes.of(typ), ticketOutcomes.of(outcome)).Inc()
+}
+
+// TicketAction counts a lifecycle action (dispatch, accept, reply, ...).
+func (m *Monitor) TicketAction(action string) {
+	m.actions.WithLabelValues(actions.of(action)).Inc()
+}
+
+// SLA counts a clock (accept|contact|reply) turning yellow or red.
+func (m *Monitor) SLA(clock, light string) {
+	m.sla.WithLabelValues(clocks.of(clock), lights.of(light)).Inc()
+}
+
+// Callback counts a finished satisfaction callback by result.
+func (m *Monitor) Callback(result string) {
+	m.callbacks.WithLabelValues(callbackResult.of(result)).Inc()
+}
+
+// Publisher returns a hotline.Publisher that counts domain events:
+// "ticket.created" (Data "type" and "outcome"), "ticket.<action>",
+// "sla.yellow" and "sla.red" (Data "clock"). Other events are ignored.
+func (m *Monitor) Publisher() hotline.Publisher {
+	return hotline.PublisherFunc(m.observe)
+}
+
+func (m *Monitor) observe(e hotline.Event) {
+	kind, rest, ok := strings.Cut(e.Type, ".")
+	if !ok {
+		return
+	}
+	switch {
+	case kind == "ticket" && rest == "created":
+		m.TicketCreated(e.Data["type"], e.Data["outcome"])
+	case kind == "ticket":
+		m.TicketAction(rest)
+	case kind == "sla":
+		m.SLA(e.Data["clock"], rest)
+	}
+}
