@@ -352,8 +352,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, a hotline.Actor, name string
 // AuthenticateAPIKey returns the key record of a key.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*APIKey, error) {
 	k, err := s.store.FindAPIKey(ctx, hashToken(key))
-	if err != nil || k.Revoked {
+	if hotline.ErrorCode(err) == hotline.ENOTFOUND || (err == nil && k.Revoked) {
 		return nil, hotline.Errorf(hotline.EUNAUTH, "invalid api_key")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check api key: %w", err)
 	}
 	return k, nil
 }

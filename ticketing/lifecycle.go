@@ -76,6 +76,35 @@ func Actions() []string {
 // Act takes a lifecycle action on a ticket. Of two concurrent actions on
 // one ticket one wins; the other gets ECONFLICT carrying the current ticket.
 func (s *Service) Act(ctx context.Context, a hotline.Actor, id hotline.TicketID, action string, in ActionInput) (*Ticket, error) {
+	t, err := s.act(ctx, a, id, action, in)
+	return maskedFor(a, t), maskedErr(a, err)
+}
+
+// maskedFor hides the citizen's contact from a unit in what an action
+// returns: the unit reads it through Ticket, where the read is recorded.
+func maskedFor(a hotline.Actor, t *Ticket) *Ticket {
+	if t == nil || a.Role != hotline.RoleUnit {
+		return t
+	}
+	c := *t
+	maskCitizen(&c)
+	return &c
+}
+
+func maskedErr(a hotline.Actor, err error) error {
+	var e *hotline.Error
+	if !errors.As(err, &e) || e.Current == nil {
+		return err
+	}
+	if t, ok := e.Current.(*Ticket); ok {
+		masked := *e
+		masked.Current = maskedFor(a, t)
+		return &masked
+	}
+	return err
+}
+
+func (s *Service) act(ctx context.Context, a hotline.Actor, id hotline.TicketID, action string, in ActionInput) (*Ticket, error) {
 	st, ok := steps[action]
 	if !ok {
 		return nil, hotline.Errorf(hotline.ENOTFOUND, "unknown action %q", action)

@@ -47,7 +47,7 @@ func (s *Service) CreateUnit(ctx context.Context, a hotline.Actor, u *Unit) erro
 		return fmt.Errorf("create unit %s: %w", u.ID, err)
 	}
 	s.invalidate()
-	s.log.Info("unit created", "unit", u.ID, "actor", a.UserID)
+	s.log.Debug("unit created", "unit", u.ID, "actor", a.UserID)
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (s *Service) CreateRule(ctx context.Context, a hotline.Actor, r *Rule) erro
 		return fmt.Errorf("create rule: %w", err)
 	}
 	s.invalidate()
-	s.log.Info("catalogue rule created", "rule", r.ID, "category", r.Category, "actor", a.UserID)
+	s.log.Debug("catalogue rule created", "rule", r.ID, "category", r.Category, "actor", a.UserID)
 	return nil
 }
 

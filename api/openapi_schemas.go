@@ -1,0 +1,193 @@
+package api
+
+// Schema helpers for the OpenAPI document.
+
+func str(desc string) map[string]any {
+	if desc == "" {
+		return map[string]any{"type": "string"}
+	}
+	return map[string]any{"type": "string", "description": desc}
+}
+
+var (
+	integer = map[string]any{"type": "integer"}
+	number  = map[string]any{"type": "number"}
+	boolean = map[string]any{"type": "boolean"}
+	stamp3  = map[string]any{"type": "string", "format": "date-time"}
+	strs    = map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
+)
+
+func object(props map[string]any, required ...string) map[string]any {
+	o := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+func list(field, item string) map[string]any {
+	return object(map[string]any{field: arrayOf(item)}, field)
+}
+
+func arrayOf(item string) map[string]any {
+	return map[string]any{"type": "array", "items": ref(item)}
+}
+
+func triple3(desc string) map[string]any {
+	return object(map[string]any{"accept": str(desc), "contact": str(desc), "reply": str(desc)})
+}
+
+func schemas() map[string]any {
+	out := map[string]any{
+		"Any":   map[string]any{"type": "object"},
+		"Login": object(map[string]any{"username": str(""), "password": str("")}, "username", "password"),
+		"LoginResult": object(map[string]any{"token": str("bearer token"), "expires": stamp3, "user": ref("User")},
+			"token", "expires", "user"),
+		"Error": object(map[string]any{"error": object(map[string]any{
+			"code":    map[string]any{"type": "string", "enum": []string{"invalid", "unauthorized", "forbidden", "not_found", "conflict", "too_large", "unsupported_media_type", "method_not_allowed", "internal"}},
+			"message": str(""),
+			"fields":  map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
+			"current": ref("Ticket"),
+		}, "code", "message")}, "error"),
+		"IntakeInput":       intakeSchema(),
+		"ActionInput":       actionSchema(),
+		"Ticket":            ticketSchema(),
+		"TicketWithHistory": map[string]any{"allOf": []any{ref("Ticket"), object(map[string]any{"history": arrayOf("Event")})}},
+		"TicketList": object(map[string]any{"tickets": arrayOf("Ticket"), "limit": integer, "offset": integer,
+			"next_offset": map[string]any{"type": "integer", "description": "present when the page was full"}}, "tickets", "limit", "offset"),
+		"Actor":      object(map[string]any{"id": str(""), "name": str(""), "role": str(""), "unit": str("")}),
+		"Event":      eventSchema(),
+		"Access":     object(map[string]any{"time": stamp3, "actor": ref("Actor"), "field": str("")}),
+		"AccessList": list("accesses", "Access"),
+		"Suggestion": object(map[string]any{"district": str(""), "street": str(""), "unit": str(""), "copy_unit": str(""),
+			"rule": integer, "urgency": str(""), "reason": str("")}),
+		"Area": object(map[string]any{"district": str(""), "street": str(""), "method": str("address, position, or empty when unresolved")}),
+	}
+	for k, v := range referenceSchemas() {
+		out[k] = v
+	}
+	for k, v := range open311Schemas() {
+		out[k] = v
+	}
+	return out
+}
+
+func intakeSchema() map[string]any {
+	p := map[string]any{}
+	for _, f := range []string{"caller_number", "citizen_name", "title", "content", "address", "urgency",
+		"call_id", "recording_id", "reason", "handoff", "article", "unit"} {
+		p[f] = str("")
+	}
+	p["channel"] = str("phone, web, app, open311, sms, email")
+	p["contact_number"] = str("mandatory")
+	p["type"] = str("consult, help, complaint, report, suggestion, praise")
+	p["category"] = str("leaf category id")
+	p["triage"] = str("dispatch (default), answered, emergency, no_dispatch")
+	p["lat"], p["lng"] = number, number
+	p["confidential"], p["no_callback"] = boolean, boolean
+	return object(p)
+}
+
+func actionSchema() map[string]any {
+	return object(map[string]any{
+		"unit": str("dispatch, approve_return: the unit (empty: the catalogue's suggestion)"), "reason": str(""),
+		"content": str(""), "outcome": str("reply: resolved, explained, unresolved"), "days": integer,
+		"into": str("merge: the surviving ticket"), "version": map[string]any{"type": "integer", "description": "expected version; 0 does not check"},
+	})
+}
+
+func ticketSchema() map[string]any {
+	p := map[string]any{}
+	for _, f := range []string{"id", "channel", "caller_number", "contact_number", "citizen_name", "type", "category",
+		"title", "content", "address", "district", "street", "urgency", "call_id", "recording_id", "agent", "state",
+		"triage", "triage_reason", "article", "merged_into", "suggested_unit", "unit", "copy_unit", "outcome",
+		"reply_content", "pending_return"} {
+		p[f] = str("")
+	}
+	for _, f := range []string{"created", "updated", "dispatched_at", "accepted_at", "contacted_at", "replied_at", "closed_at", "paused_at"} {
+		p[f] = stamp3
+	}
+	p["lat"], p["lng"] = number, number
+	p["confidential"], p["no_callback"], p["supervised"] = boolean, boolean, boolean
+	p["deadlines"] = triple3("RFC 3339 time")
+	p["lights"] = triple3("green, yellow, red")
+	p["pending_extension"] = object(map[string]any{"days": integer, "reason": str("")})
+	p["counters"] = object(map[string]any{"returns": integer, "extensions": integer, "reopens": integer, "urges": integer})
+	p["version"] = integer
+	return object(p, "id", "state", "version")
+}
+
+func eventSchema() map[string]any {
+	change := object(map[string]any{"from": str(""), "to": str("")})
+	return object(map[string]any{
+		"seq": integer, "time": stamp3, "actor": ref("Actor"), "action": str(""), "from": str(""), "to": str(""),
+		"reason": str(""), "diff": map[string]any{"type": "object", "additionalProperties": change},
+	})
+}
+
+func referenceSchemas() map[string]any {
+	unit := map[string]any{"id": str(""), "name": str(""), "tier": str("district, street, district_dept, city_dept, enterprise, centre"),
+		"parent": str(""), "kind": str(""), "aliases": strs, "contact": str(""), "sample": boolean, "disabled": boolean}
+	category := map[string]any{"id": str(""), "name": str(""), "parent": str(""), "indicator": str(""),
+		"urgency": str(""), "auto_dispatch": boolean, "keywords": strs, "disabled": boolean}
+	return map[string]any{
+		"Unit":          object(unit),
+		"UnitPatch":     object(without(unit, "id")),
+		"UnitList":      list("units", "Unit"),
+		"Category":      object(category),
+		"CategoryPatch": object(without(category, "id")),
+		"CategoryList":  list("categories", "Category"),
+		"Rule": object(map[string]any{"id": integer, "category": str(""), "area": str(""),
+			"target": str("unit, street, district, district_dept"), "unit": str(""), "kind": str(""), "priority": integer, "note": str("")}),
+		"RuleList": list("rules", "Rule"),
+		"Article": object(map[string]any{"id": str(""), "title": str(""), "body": str(""), "category": str(""), "keywords": strs,
+			"valid_from": stamp3, "valid_to": stamp3, "updated": stamp3, "version": integer}),
+		"ArticleList": list("articles", "Article"),
+		"User": object(map[string]any{"id": str(""), "username": str(""), "name": str(""), "role": str(""), "unit": str(""),
+			"disabled": boolean, "created": stamp3, "updated": stamp3}),
+		"UserList": list("users", "User"),
+		"UserInput": object(map[string]any{"username": str(""), "name": str(""),
+			"role": str("admin, agent, dispatcher, supervisor, unit, analyst"), "unit": str(""), "password": str("")}),
+		"UserPatch":   object(map[string]any{"name": str(""), "role": str(""), "unit": str(""), "password": str(""), "disabled": boolean}),
+		"APIKeyInput": object(map[string]any{"name": str("")}, "name"),
+		"APIKey":      object(map[string]any{"key": str("shown once"), "name": str(""), "user": str(""), "created": stamp3}, "key"),
+	}
+}
+
+func without(props map[string]any, drop string) map[string]any {
+	out := map[string]any{}
+	for k, v := range props {
+		if k != drop {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func open311Schemas() map[string]any {
+	service := object(map[string]any{"service_code": str(""), "service_name": str(""), "description": str(""),
+		"metadata": boolean, "type": str(""), "keywords": str("comma-separated"), "group": str("")})
+	request := object(map[string]any{"service_request_id": str(""), "status": str("open or closed"), "status_notes": str(""),
+		"service_name": str(""), "service_code": str(""), "description": str("omitted for confidential requests"),
+		"agency_responsible": str(""), "service_notice": str(""), "requested_datetime": stamp3, "updated_datetime": stamp3,
+		"expected_datetime": stamp3, "address": str("omitted for confidential requests"), "lat": number, "long": number})
+	post := map[string]any{}
+	for _, f := range []string{"api_key", "service_code", "lat", "long", "address_string", "description", "first_name",
+		"last_name", "phone", "email", "device_id", "account_id", "attribute[type]"} {
+		post[f] = str("")
+	}
+	postSchema := object(post, "api_key", "service_code")
+	postSchema["additionalProperties"] = true
+	return map[string]any{
+		"Open311Service":           service,
+		"Open311Services":          map[string]any{"type": "array", "items": ref("Open311Service")},
+		"Open311ServiceDefinition": object(map[string]any{"service_code": str(""), "attributes": map[string]any{"type": "array"}}),
+		"Open311Post":              postSchema,
+		"Open311Created": map[string]any{"type": "array", "items": object(map[string]any{
+			"service_request_id": str(""), "service_notice": str(""), "account_id": str("")})},
+		"Open311Request":  request,
+		"Open311Requests": map[string]any{"type": "array", "items": ref("Open311Request")},
+		"Open311Errors": map[string]any{"type": "array", "items": object(map[string]any{
+			"code": integer, "description": str("")})},
+	}
+}

@@ -1,0 +1,248 @@
+// Command hotline runs the 12345 hotline server: the work-order API, the
+// Open311 facade, health and metrics, and the SLA sweep, in one process.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cityhotline/hotline"
+	"github.com/cityhotline/hotline/account"
+	"github.com/cityhotline/hotline/api"
+	"github.com/cityhotline/hotline/configs"
+	"github.com/cityhotline/hotline/metrics"
+	"github.com/cityhotline/hotline/store/postgres"
+	"github.com/cityhotline/hotline/store/sqlite"
+	"github.com/cityhotline/hotline/ticketing"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "hotline:", err)
+		os.Exit(1)
+	}
+}
+
+// store is what the server needs of a backend.
+type store interface {
+	ticketing.Store
+	account.Store
+	Migrate(ctx context.Context) error
+	Close() error
+}
+
+// pgStore adapts the PostgreSQL pool, whose Close cannot fail.
+type pgStore struct{ *postgres.DB }
+
+func (s pgStore) Close() error { s.DB.Close(); return nil }
+
+func run() error {
+	configPath := flag.String("config", "", "YAML configuration file (optional)")
+	flag.Parse()
+	cfg, err := LoadConfig(*configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	h, err := cfg.Log.Handler(os.Stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(h)
+	log.Info("starting hotline", "config", cfg.Redacted())
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close store", "err", err)
+		}
+	}()
+
+	refFS := configs.Reference()
+	if cfg.ReferenceDir != "" {
+		refFS = os.DirFS(cfg.ReferenceDir)
+	}
+	tcfg, err := ticketingConfig(cfg, refFS)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	mon := metrics.New(reg)
+	clock := hotline.SystemClock{}
+	tickets := ticketing.NewService(tcfg, st, clock, mon.Publisher(), log)
+	accounts := account.NewService(account.Config{
+		TokenTTL: time.Duration(cfg.Auth.TokenTTL),
+		UnitExists: func(ctx context.Context, id hotline.UnitID) bool {
+			_, err := st.FindUnitByID(ctx, id)
+			return err == nil
+		},
+	}, st, clock, log)
+
+	if err := seedReference(ctx, tickets, refFS, log); err != nil {
+		return err
+	}
+	pw, err := accounts.Bootstrap(ctx, cfg.Admin.Password)
+	if err != nil {
+		return err
+	}
+	if pw != "" {
+		fmt.Fprintf(os.Stderr, "\n  bootstrap admin account: username admin, password %s\n  (printed once; set HOTLINE_ADMIN_PASSWORD to choose it)\n\n", pw)
+	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, tickets, accounts, log); err != nil {
+			return err
+		}
+	}
+
+	sweeper := ticketing.NewSweeper(tickets, time.Duration(cfg.SLA.SweepInterval))
+	if err := sweeper.Start(ctx); err != nil {
+		return err
+	}
+	defer sweeper.Stop()
+	house := startHousekeeping(ctx, accounts, log)
+	defer house()
+
+	var ready atomic.Bool
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if !ready.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", mon.Handler())
+	mux.Handle("/", mon.HTTPMiddleware(api.New(api.Config{}, tickets, accounts, log)))
+	return serve(ctx, cfg.HTTP.Addr, mux, &ready, log)
+}
+
+// serve runs the HTTP server until ctx ends, then lets in-flight requests
+// finish (up to 30 s) before returning.
+func serve(ctx context.Context, addr string, h http.Handler, ready *atomic.Bool, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	ready.Store(true)
+	log.Info("hotline ready", "http", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	ready.Store(false)
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store, error) {
+	var st store
+	if cfg.Database.URL != "" {
+		db, err := postgres.Open(ctx, cfg.Database.URL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgresql: %w", err)
+		}
+		st = pgStore{db}
+		log.Info("store: postgresql")
+	} else {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		path := filepath.Join(cfg.DataDir, "hotline.db")
+		db, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		st = db
+		log.Info("store: sqlite", "path", path)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return st, nil
+}
+
+// ticketingConfig adds the holiday calendar and the polygons to the
+// configured rules.
+func ticketingConfig(cfg Config, refFS fs.FS) (ticketing.Config, error) {
+	tc := cfg.TicketingConfig()
+	hol, work, err := configs.LoadCalendar(refFS)
+	if err != nil {
+		return tc, fmt.Errorf("calendar: %w", err)
+	}
+	tc.SLA.Calendar = ticketing.NewCalendar(hol, work)
+	if cfg.Geo.Polygons != "" {
+		data, err := os.ReadFile(cfg.Geo.Polygons)
+		if err != nil {
+			return tc, fmt.Errorf("polygons: %w", err)
+		}
+		if tc.Regions, err = ticketing.ParseRegions(data); err != nil {
+			return tc, fmt.Errorf("polygons %s: %w", cfg.Geo.Polygons, err)
+		}
+	}
+	return tc, nil
+}
+
+// startHousekeeping deletes expired sessions every hour until ctx ends; the
+// returned function waits for it to finish.
+func startHousekeeping(ctx context.Context, accounts *account.Service, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			if n, err := accounts.ExpireSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Error("expire sessions", "err", err)
+			} else if n > 0 {
+				log.Info("expired sessions deleted", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,14 @@
+DROP TABLE api_keys;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE articles_fts;
+DROP TABLE articles;
+DROP TABLE rules;
+DROP TABLE categories;
+DROP TABLE units;
+DROP TABLE accesses;
+DROP TABLE idempotency;
+DROP TABLE events;
+DROP TABLE tickets_fts;
+DROP TABLE tickets;
+DROP TABLE ticket_seq;

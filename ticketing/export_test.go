@@ -1,0 +1,8 @@
+package ticketing
+
+// Test worlds shared with the external test package.
+var (
+	TestUnits      = testUnits
+	TestCategories = testCategories
+	TestRules      = testRules
+)
