@@ -105,3 +105,10 @@ func (c *Calendar) Between(a, b time.Time, working bool) time.Duration {
 	}
 	return total
 }
+
+// Holiday reports whether t falls on a public holiday (a day off that is
+// not an ordinary weekend).
+func (c *Calendar) Holiday(t time.Time) bool {
+	k := dayKey(t)
+	return c.holidays[k] && !c.workdays[k]
+}

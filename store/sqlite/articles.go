@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"github.com/cityhotline/hotline"
@@ -51,7 +50,7 @@ func (db *DB) CreateArticle(ctx context.Context, a *ticketing.Article) error {
 func (db *DB) UpdateArticle(ctx context.Context, a *ticketing.Article, version int) error {
 	c := *a
 	c.Version = version + 1
-	err := db.inTx(ctx, func(tx *sql.Tx) error { return updateArticle(ctx, tx, &c, version) })
+	err := db.inTx(ctx, func(tx *wtx) error { return updateArticle(ctx, tx, &c, version) })
 	if err != nil {
 		return wrap(err, "update article "+a.ID)
 	}
@@ -59,7 +58,7 @@ func (db *DB) UpdateArticle(ctx context.Context, a *ticketing.Article, version i
 	return nil
 }
 
-func updateArticle(ctx context.Context, tx *sql.Tx, a *ticketing.Article, version int) error {
+func updateArticle(ctx context.Context, tx *wtx, a *ticketing.Article, version int) error {
 	cols := articleColumns(a)
 	args, err := values(cols)
 	if err != nil {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -22,7 +21,7 @@ func seedTickets(tb testing.TB, db *DB, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	const batch = 200
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		for from := 0; from < n; from += batch {
 			if err := insertBatch(ctx, tx, from, min(from+batch, n)); err != nil {
 				return err
@@ -36,7 +35,7 @@ func seedTickets(tb testing.TB, db *DB, n int) {
 }
 
 // insertBatch inserts seed tickets [from, to) in one statement.
-func insertBatch(ctx context.Context, tx *sql.Tx, from, to int) error {
+func insertBatch(ctx context.Context, tx *wtx, from, to int) error {
 	row := "(" + placeholders(len(ticketSelect(&ticketing.Ticket{}))+1) + ")"
 	rows := make([]string, 0, to-from)
 	var args []any

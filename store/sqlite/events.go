@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/cityhotline/hotline"
@@ -30,7 +29,7 @@ var (
 )
 
 // appendEvents stores evs for ticket id, setting their Ticket and Seq.
-func appendEvents(ctx context.Context, tx *sql.Tx, id hotline.TicketID, evs []ticketing.Event) error {
+func appendEvents(ctx context.Context, tx *wtx, id hotline.TicketID, evs []ticketing.Event) error {
 	for i := range evs {
 		e := &evs[i]
 		e.Ticket = id

@@ -78,7 +78,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if m.version <= current {
 			continue
 		}
-		err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := db.inTx(ctx, func(tx *wtx) error {
 			if _, err := tx.ExecContext(ctx, m.up); err != nil {
 				return err
 			}
@@ -116,7 +116,7 @@ func (db *DB) MigrateDown(ctx context.Context) error {
 }
 
 func (db *DB) revert(ctx context.Context, m migration) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		if _, err := tx.ExecContext(ctx, m.down); err != nil {
 			return err
 		}

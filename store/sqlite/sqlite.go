@@ -40,6 +40,8 @@ var (
 type DB struct {
 	write *sql.DB // exactly one connection
 	read  *sql.DB // read-only connections
+	batch *batcher
+	stmts stmtCache
 }
 
 // Open opens (creating if needed) the database file at path. Call Migrate
@@ -62,7 +64,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &DB{write: write, read: read}, nil
+	db := &DB{write: write, read: read}
+	db.stmts.db = write
+	db.batch = newBatcher(db)
+	return db, nil
 }
 
 // openPool opens a pool on path with the pragmas every connection needs.
@@ -99,16 +104,19 @@ func openPool(ctx context.Context, path string, readOnly bool) (*sql.DB, error) 
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.batch.close()
+	db.stmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE) and commits when fn
 // returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	tx := &wtx{Tx: sqlTx, cache: &db.stmts}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // the error from fn is the one that matters
 		return err
@@ -116,6 +124,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	// The connection is free again: prepare what this transaction missed.
+	// A failure only means the next use runs unprepared.
+	_ = db.stmts.prepare(ctx)
 	return nil
 }
 

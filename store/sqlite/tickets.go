@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -50,46 +49,8 @@ func ticketSearch(t *ticketing.Ticket) string {
 	return ticketing.IndexText(t.Title, t.Content, t.Address)
 }
 
-// CreateTicket numbers t from its Created day in Beijing time and stores it
-// with its events and idempotency record in one transaction. On success it
-// sets t.ID, t.Version (1), each event's Seq and Ticket, and idem.Ticket.
-func (db *DB) CreateTicket(ctx context.Context, t *ticketing.Ticket, evs []ticketing.Event, idem *ticketing.Idempotency) error {
-	c := *t
-	c.Version = 1
-	cevs := slices.Clone(evs)
-	var cidem ticketing.Idempotency
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		id, err := nextTicketID(ctx, tx, c.Created)
-		if err != nil {
-			return err
-		}
-		c.ID = id
-		if err := insertTicket(ctx, tx, &c); err != nil {
-			return err
-		}
-		if err := appendEvents(ctx, tx, c.ID, cevs); err != nil {
-			return err
-		}
-		if idem == nil {
-			return nil
-		}
-		cidem = *idem
-		cidem.Ticket = c.ID
-		return insertIdempotency(ctx, tx, &cidem)
-	})
-	if err != nil {
-		return wrap(err, "create ticket")
-	}
-	*t = c
-	copy(evs, cevs)
-	if idem != nil {
-		*idem = cidem
-	}
-	return nil
-}
-
 // nextTicketID bumps the daily sequence of created's Beijing day.
-func nextTicketID(ctx context.Context, tx *sql.Tx, created time.Time) (hotline.TicketID, error) {
+func nextTicketID(ctx context.Context, tx *wtx, created time.Time) (hotline.TicketID, error) {
 	day := ticketno.Day(created)
 	var n int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO ticket_seq (day, n) VALUES (?, 1)
@@ -112,7 +73,7 @@ func ticketInsertArgs(t *ticketing.Ticket) ([]any, error) {
 	return append(args, ticketSearch(t)), nil
 }
 
-func insertTicket(ctx context.Context, tx *sql.Tx, t *ticketing.Ticket) error {
+func insertTicket(ctx context.Context, tx *wtx, t *ticketing.Ticket) error {
 	args, err := ticketInsertArgs(t)
 	if err != nil {
 		return err
@@ -121,7 +82,7 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t *ticketing.Ticket) error {
 	return conflict(err, "insert ticket "+string(t.ID), "ticket "+string(t.ID)+" already exists")
 }
 
-func insertIdempotency(ctx context.Context, tx *sql.Tx, i *ticketing.Idempotency) error {
+func insertIdempotency(ctx context.Context, tx *wtx, i *ticketing.Idempotency) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO idempotency (user_id, key, hash, ticket) VALUES (?, ?, ?, ?)`,
 		i.User, i.Key, i.Hash, i.Ticket)
 	return conflict(err, "insert idempotency key", fmt.Sprintf("idempotency key %q was already used", i.Key))
@@ -134,7 +95,7 @@ func (db *DB) UpdateTicket(ctx context.Context, t *ticketing.Ticket, version int
 	c := *t
 	c.Version = version + 1
 	cevs := slices.Clone(evs)
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		if err := updateTicket(ctx, tx, &c, version); err != nil {
 			return err
 		}
@@ -148,7 +109,7 @@ func (db *DB) UpdateTicket(ctx context.Context, t *ticketing.Ticket, version int
 	return nil
 }
 
-func updateTicket(ctx context.Context, tx *sql.Tx, t *ticketing.Ticket, version int) error {
+func updateTicket(ctx context.Context, tx *wtx, t *ticketing.Ticket, version int) error {
 	cols := ticketColumns(t)
 	args, err := values(cols)
 	if err != nil {

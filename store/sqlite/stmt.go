@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// Every write runs on the one writer connection, so a statement prepared
+// once on the writer pool is reused by every transaction: SQLite then skips
+// parsing and planning the same INSERT thousands of times a second.
+
+// stmtCache prepares write statements once per query text. A statement
+// cannot be prepared on the writer pool while a transaction holds its only
+// connection, so a miss runs unprepared and is prepared after the
+// transaction ends.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	stmts   map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+// get returns the prepared statement for query, or nil after noting it.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts[query]; ok {
+		return s
+	}
+	if c.pending == nil {
+		c.pending = map[string]bool{}
+	}
+	c.pending[query] = true
+	return nil
+}
+
+// prepare prepares the noted statements; call it with no transaction open.
+func (c *stmtCache) prepare(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q := range c.pending {
+		s, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		if c.stmts == nil {
+			c.stmts = map[string]*sql.Stmt{}
+		}
+		c.stmts[q] = s
+		delete(c.pending, q)
+	}
+	return nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range c.stmts {
+		s.Close()
+	}
+	c.stmts = nil
+}
+
+// wtx is a write transaction whose queries use the statement cache.
+type wtx struct {
+	*sql.Tx
+	cache *stmtCache
+}
+
+// ExecContext runs query in the transaction, prepared when it can be.
+func (tx *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := tx.cache.get(query); s != nil {
+		return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query in the transaction, prepared when it can be.
+func (tx *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := tx.cache.get(query); s != nil {
+		return tx.StmtContext(ctx, s).QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, query, args...)
+}
