@@ -1,0 +1,302 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/diago"
+	dmedia "github.com/emiago/diago/media"
+)
+
+// FrameSamples is the number of 8 kHz samples in one 20 ms RTP frame.
+const FrameSamples = 160
+
+// DigitDetector finds DTMF digits in decoded 8 kHz PCM (in-band, e.g. a
+// Goertzel detector such as *InbandDetector). Write is called once per received
+// frame, in order, from a single goroutine, and returns the digits recognised.
+type DigitDetector interface {
+	Write(pcm []int16) []rune
+}
+
+// TrunkOptions configure a TrunkLeg.
+type TrunkOptions struct {
+	Logger *slog.Logger
+	// MediaTimeout ends the leg (OnTimeout) when no RTP arrived for this long
+	// while the far end is expected to send. Zero disables the check.
+	MediaTimeout time.Duration
+	// OnTimeout is called once, from the watchdog goroutine, on a media timeout.
+	OnTimeout func()
+	// SocketBuffer is the SO_RCVBUF/SO_SNDBUF size for the RTP and RTCP
+	// sockets; zero means DefaultSocketBuffer.
+	SocketBuffer int
+	// Inband, when set, runs on every received audio frame.
+	Inband DigitDetector
+}
+
+// DefaultSocketBuffer is the UDP socket buffer size asked for RTP sockets.
+const DefaultSocketBuffer = 1 << 20
+
+// TrunkLeg is the media of one call toward the carrier: it plays prompts,
+// reports DTMF (RFC 4733 with the negotiated payload type, SIP INFO pushed by
+// the signalling layer, optional in-band), sends RFC 4733, exposes decoded PCM
+// in both directions and records the call as stereo WAV.
+//
+// It owns two goroutines (the receive loop and the media-timeout watchdog),
+// started by Start and ended by Stop or the end of the context given to Start.
+type TrunkLeg struct {
+	dm     *diago.DialogMedia
+	codec  dmedia.Codec
+	opts   TrunkOptions
+	log    *slog.Logger
+	digits chan rune
+	pcm    chan []int16
+
+	lastRTP  atomic.Int64 // unix nanos of the last received RTP packet
+	held     atomic.Bool  // far end is not expected to send (hold/inactive)
+	timedOut atomic.Bool
+
+	mu       sync.Mutex
+	src      io.Reader // what the receive loop reads (swapped for recording)
+	dtmfOut  *diago.DTMFWriter
+	rec      *diago.AudioStereoRecordingWav
+	recFile  *os.File
+	playing  bool
+	lastDTMF struct {
+		digit rune
+		at    time.Time
+	}
+
+	stopped  chan struct{} // closed by Stop
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+}
+
+// NewTrunkLeg wraps the answered media of a diago dialog. Only the sip package
+// calls it; everything else uses the methods.
+func NewTrunkLeg(dm *diago.DialogMedia, opts TrunkOptions) (*TrunkLeg, error) {
+	if dm == nil || dm.MediaSession() == nil {
+		return nil, errors.New("trunk leg: no media session")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	t := &TrunkLeg{
+		dm:      dm,
+		codec:   dmedia.CodecAudioFromSession(dm.MediaSession()),
+		opts:    opts,
+		log:     opts.Logger,
+		digits:  make(chan rune, 32),
+		stopped: make(chan struct{}),
+		pcm:     make(chan []int16, 64),
+	}
+	size := opts.SocketBuffer
+	if size == 0 {
+		size = DefaultSocketBuffer
+	}
+	if err := SetSocketBuffers(dm.MediaSession(), size); err != nil {
+		t.log.Warn("rtp socket buffers", "error", err)
+	}
+	if err := t.buildReader(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// buildReader (re)creates the receive pipeline over the dialog's current audio
+// reader: RFC 4733 when telephone-event was negotiated, plain audio otherwise.
+func (t *TrunkLeg) buildReader() error {
+	r, err := t.dm.AudioReaderDTMF()
+	if err != nil {
+		plain, perr := t.dm.AudioReader()
+		if perr != nil {
+			return fmt.Errorf("trunk leg: audio reader: %w", perr)
+		}
+		t.setSrc(plain)
+		return nil
+	}
+	r.OnDTMF(func(d rune) error {
+		t.pushDigit(d, "rfc4733")
+		return nil
+	})
+	t.setSrc(r)
+	return nil
+}
+
+func (t *TrunkLeg) setSrc(r io.Reader) {
+	t.mu.Lock()
+	t.src = r
+	t.mu.Unlock()
+}
+
+func (t *TrunkLeg) source() io.Reader {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.src
+}
+
+// Codec names the negotiated audio codec: "PCMU" or "PCMA".
+func (t *TrunkLeg) Codec() string {
+	if t.codec.PayloadType == dmedia.CodecAudioAlaw.PayloadType {
+		return "PCMA"
+	}
+	return "PCMU"
+}
+
+func (t *TrunkLeg) String() string {
+	ms := t.dm.MediaSession()
+	return fmt.Sprintf("trunk leg %s 8000Hz %s<->%s", t.Codec(), ms.Laddr.String(), ms.Raddr.String())
+}
+
+// Start runs the receive loop and the media-timeout watchdog until Stop or ctx
+// ends.
+func (t *TrunkLeg) Start(ctx context.Context) {
+	ctx, t.cancel = context.WithCancel(ctx)
+	t.lastRTP.Store(time.Now().UnixNano())
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		t.receive(ctx)
+	}()
+	if t.opts.MediaTimeout > 0 {
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			t.watch(ctx)
+		}()
+	}
+}
+
+// Stop ends the goroutines, closes the media and finishes any recording. It is
+// idempotent.
+func (t *TrunkLeg) Stop() {
+	t.stopOnce.Do(func() {
+		close(t.stopped)
+		if t.cancel != nil {
+			t.cancel()
+		}
+		// Closing the media unblocks the receive loop's read.
+		if err := t.dm.Close(); err != nil {
+			t.log.Debug("close media", "error", err)
+		}
+		t.wg.Wait()
+		if err := t.StopRecording(); err != nil {
+			t.log.Warn("stop recording", "error", err)
+		}
+	})
+}
+
+// TimedOut reports whether the leg ended because no RTP arrived.
+func (t *TrunkLeg) TimedOut() bool { return t.timedOut.Load() }
+
+// SetHeld tells the leg that the far end put the call on hold (sendonly or
+// inactive) and so need not send RTP; the media timeout is paused meanwhile.
+func (t *TrunkLeg) SetHeld(held bool) {
+	t.held.Store(held)
+	t.lastRTP.Store(time.Now().UnixNano())
+}
+
+func (t *TrunkLeg) receive(ctx context.Context) {
+	buf := make([]byte, dmedia.RTPBufSize)
+	for ctx.Err() == nil {
+		n, err := t.source().Read(buf)
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, io.EOF) {
+				t.log.Debug("rtp read ended", "error", err)
+			}
+			return
+		}
+		t.lastRTP.Store(time.Now().UnixNano())
+		if n == 0 || t.dm.RTPPacketReader.PacketHeader.PayloadType != t.codec.PayloadType {
+			continue // DTMF event or comfort noise: not audio
+		}
+		t.onAudio(buf[:n])
+	}
+}
+
+func (t *TrunkLeg) onAudio(payload []byte) {
+	frame := make([]int16, len(payload))
+	if t.Codec() == "PCMA" {
+		frame = frame[:DecodeAlaw(frame, payload)]
+	} else {
+		frame = frame[:DecodeUlaw(frame, payload)]
+	}
+	if t.opts.Inband != nil {
+		for _, d := range t.opts.Inband.Write(frame) {
+			t.pushDigit(d, "inband")
+		}
+	}
+	select {
+	case t.pcm <- frame:
+	default: // nobody reads the caller's audio: drop rather than stall RTP
+	}
+}
+
+func (t *TrunkLeg) watch(ctx context.Context) {
+	period := t.opts.MediaTimeout / 4
+	if period < 10*time.Millisecond {
+		period = 10 * time.Millisecond
+	}
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			if t.held.Load() {
+				continue
+			}
+			idle := now.Sub(time.Unix(0, t.lastRTP.Load()))
+			if idle < t.opts.MediaTimeout {
+				continue
+			}
+			t.timedOut.Store(true)
+			t.log.Info("media timeout", "idle", idle.String())
+			if t.opts.OnTimeout != nil {
+				t.opts.OnTimeout()
+			}
+			return
+		}
+	}
+}
+
+// PushDigit delivers a digit learnt outside RTP (SIP INFO) to Digits.
+func (t *TrunkLeg) PushDigit(d rune) { t.pushDigit(d, "sip-info") }
+
+// pushDigit queues a digit. The same digit reported by a second detector
+// within 150 ms (RFC 4733 plus leaked in-band tone) is dropped.
+func (t *TrunkLeg) pushDigit(d rune, via string) {
+	now := time.Now()
+	t.mu.Lock()
+	dup := t.lastDTMF.digit == d && now.Sub(t.lastDTMF.at) < 150*time.Millisecond && via == "inband"
+	if !dup {
+		t.lastDTMF.digit, t.lastDTMF.at = d, now
+	}
+	t.mu.Unlock()
+	if dup {
+		return
+	}
+	t.log.Debug("dtmf", "digit", string(d), "via", via)
+	select {
+	case t.digits <- d:
+	default:
+		t.log.Warn("dtmf dropped: digit buffer full", "digit", string(d))
+	}
+}
+
+// Digits delivers received DTMF digits in order ('0'-'9', '*', '#', 'A'-'D').
+func (t *TrunkLeg) Digits() <-chan rune { return t.digits }
+
+// PCM delivers the caller's decoded audio, one 20 ms frame of 8 kHz samples at
+// a time. Frames are dropped when the reader falls behind.
+func (t *TrunkLeg) PCM() <-chan []int16 { return t.pcm }
+
+var _ DigitDetector = (*InbandDetector)(nil)
