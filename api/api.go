@@ -25,6 +25,7 @@ type Config struct {
 	MaxBodyBytes int64          // request body cap; default 64 KiB
 	Clock        hotline.Clock  // default: the wall clock (Open311's 90-day window)
 	Location     *time.Location // how YYYY-MM-DD dates in queries are read; default time.Local
+	Calls        Calls          // call records; nil: /api/v1/calls answers 404
 }
 
 func (c Config) withDefaults() Config {
@@ -176,6 +177,9 @@ func (s *server) routes() {
 	s.handle("POST /api/v1/users", s.authed(s.createUser))
 	s.handle("PATCH /api/v1/users/{id}", s.authed(s.patchUser))
 	s.handle("POST /api/v1/apikeys", s.authed(s.createAPIKey))
+
+	s.handle("GET /api/v1/calls", s.authed(s.listCalls))
+	s.handle("GET /api/v1/calls/{id}", s.authed(s.getCall))
 
 	s.open311Routes()
 	// Anything else under /api/v1 gets the JSON error shape, not the mux's text.

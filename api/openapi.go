@@ -37,6 +37,14 @@ var ticketQuery = []param{
 	query("limit", "1-200, default 50"), query("offset", "default 0"),
 }
 
+var callQuery = []param{
+	query("from", "arrived at or after: RFC 3339 or YYYY-MM-DD"),
+	query("to", "arrived before: RFC 3339, or YYYY-MM-DD meaning the end of that day"),
+	query("caller", "calling number equals"), query("queue", "queue equals"),
+	query("direction", "inbound or outbound"), query("end_reason", "e.g. remote_hangup, cancelled, media_timeout"),
+	query("limit", "1-500, default 50"), query("offset", "default 0"),
+}
+
 var operations = map[string]operation{
 	"POST /api/v1/login":       {summary: "Log in: a bearer token for the other routes", tag: "auth", public: true, body: "Login", status: 200, result: "LoginResult"},
 	"GET /api/v1/openapi.json": {summary: "This document", tag: "auth", public: true, status: 200, result: "Any"},
@@ -78,6 +86,8 @@ var operations = map[string]operation{
 	"POST /api/v1/users":              {summary: "Create an account", tag: "accounts", body: "UserInput", status: 201, result: "User"},
 	"PATCH /api/v1/users/{id}":        {summary: "Change an account", tag: "accounts", body: "UserPatch", status: 200, result: "User", params: []param{pathParam("id", "user id")}},
 	"POST /api/v1/apikeys":            {summary: "Create an Open311 API key; the key is shown once", tag: "accounts", body: "APIKeyInput", status: 201, result: "APIKey"},
+	"GET /api/v1/calls":               {summary: "List call records (CDRs), newest first; centre roles only", tag: "calls", status: 200, result: "CallList", params: callQuery},
+	"GET /api/v1/calls/{id}":          {summary: "One call record; centre roles only", tag: "calls", status: 200, result: "Call", params: []param{pathParam("id", "call id")}},
 	"GET /open311/v2/services.json":   {summary: "Open311: the services (leaf categories)", tag: "open311", public: true, status: 200, result: "Open311Services"},
 	"GET /open311/v2/services/{code}": {summary: "Open311: a service definition", tag: "open311", public: true, status: 200, result: "Open311ServiceDefinition", params: []param{pathParam("code", "service code followed by .json, e.g. 0101.json")}},
 	"POST /open311/v2/requests.json":  {summary: "Open311: file a service request (form-encoded, api_key required)", tag: "open311", public: true, body: "form:Open311Post", status: 201, result: "Open311Created"},

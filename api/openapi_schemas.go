@@ -69,7 +69,31 @@ func schemas() map[string]any {
 	for k, v := range open311Schemas() {
 		out[k] = v
 	}
+	for k, v := range callSchemas() {
+		out[k] = v
+	}
 	return out
+}
+
+// callSchemas are the call record (CDR) shapes of /api/v1/calls.
+func callSchemas() map[string]any {
+	p := map[string]any{
+		"id": str(""), "sip_call_id": str("the SIP Call-ID of the trunk leg"), "direction": str("inbound or outbound"),
+		"caller": str("the calling number"), "callee": str("the number called"), "trunk": str(""),
+		"arrived": stamp3, "answered": map[string]any{"type": "string", "format": "date-time", "description": "absent: never answered"},
+		"ended":            map[string]any{"type": "string", "format": "date-time", "description": "absent: still going"},
+		"duration_seconds": map[string]any{"type": "number", "description": "arrival to end; 0 while going"},
+		"ivr_path":         map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "description": "IVR nodes visited, in order"},
+		"digits":           str("every key pressed, in order"), "queue": str(""), "agent": str("user id"), "ticket": str("work order filed from the call"),
+		"end_reason": str("remote_hangup, local_hangup, cancelled, rejected, busy, no_answer, media_timeout, session_expired, failed, shutdown"),
+		"sip_cause":  map[string]any{"type": "integer", "description": "final SIP status, 0 when none applies"},
+		"recording":  str("recording id"),
+	}
+	return map[string]any{
+		"Call": object(p, "id", "direction", "caller", "callee", "duration_seconds", "ivr_path", "end_reason"),
+		"CallList": object(map[string]any{"calls": arrayOf("Call"), "limit": integer, "offset": integer,
+			"next_offset": map[string]any{"type": "integer", "description": "present when the page was full"}}, "calls", "limit", "offset"),
+	}
 }
 
 func intakeSchema() map[string]any {

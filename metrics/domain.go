@@ -17,6 +17,15 @@ func (m *Monitor) CallEnded(direction, result string) {
 	m.calls.WithLabelValues(directions.of(direction), callResults.of(result)).Inc()
 }
 
+// InviteAnswered observes the time from an INVITE to our 200 OK.
+func (m *Monitor) InviteAnswered(seconds float64) { m.inviteSecs.Observe(seconds) }
+
+// SIPRefused counts a refused SIP request (malformed, unknown_peer, auth,
+// rate_limited, overload, codec, session_timer).
+func (m *Monitor) SIPRefused(reason string) {
+	m.sipRefused.WithLabelValues(refuseReasons.of(reason)).Inc()
+}
+
 // IVRChoice counts a keypad choice in an IVR flow (digit 0-9, *, #, timeout
 // or invalid).
 func (m *Monitor) IVRChoice(flow, digit string) {

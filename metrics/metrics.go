@@ -30,7 +30,12 @@ type Monitor struct {
 	sla          *prometheus.CounterVec
 	httpRequests *prometheus.CounterVec
 	httpSeconds  *prometheus.HistogramVec
+	inviteSecs   prometheus.Histogram
+	sipRefused   *prometheus.CounterVec
 }
+
+// InviteBuckets are the INVITE-to-answer latency buckets: 1 ms to 5 s.
+var InviteBuckets = []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5}
 
 // HTTPBuckets are the request-latency buckets: 1 ms to 2.5 s.
 var HTTPBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
@@ -74,8 +79,15 @@ func New(reg *prometheus.Registry) *Monitor {
 			Name: "hotline_http_request_seconds", Help: "HTTP request latency by route pattern.",
 			Buckets: HTTPBuckets,
 		}, []string{"route"}),
+		inviteSecs: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "hotline_sip_invite_answer_seconds", Help: "Time from an INVITE's arrival to our 200 OK.",
+			Buckets: InviteBuckets,
+		}),
+		sipRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hotline_sip_refused_total", Help: "SIP requests refused, by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
+	reg.MustRegister(m.inviteSecs, m.sipRefused, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
 		m.tickets, m.callbacks, m.actions, m.sla, m.httpRequests, m.httpSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -91,7 +103,9 @@ func (m *Monitor) Handler() http.Handler {
 var (
 	directions  = set("inbound", "outbound")
 	callResults = set("answered", "abandoned", "rejected", "busy", "no_answer",
-		"failed", "completed", "transferred")
+		"failed", "completed", "transferred", "remote_hangup", "local_hangup", "cancelled",
+		"media_timeout", "session_expired", "shutdown")
+	refuseReasons  = set("malformed", "unknown_peer", "auth", "rate_limited", "overload", "codec", "session_timer")
 	digits         = set("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "timeout", "invalid")
 	agentStates    = set("offline", "available", "ringing", "talking", "wrapup", "break", "away")
 	ticketTypes    = set("consult", "help", "complaint", "report", "suggestion", "praise")

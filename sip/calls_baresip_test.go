@@ -23,11 +23,11 @@ func TestBaresipCancelWhileRinging(t *testing.T) {
 	})
 	s := startServer(t, testConfig(t), rec, Options{})
 	ph := startPhone(t, phoneOptions{})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
-	ph.waitEvent("CALL_RINGING", 5*time.Second)
-	ph.command("hangup", "")
-	ph.waitEvent("CALL_CLOSED", 5*time.Second)
+	ph.WaitEvent("CALL_RINGING", 5*time.Second)
+	ph.Command("hangup", "")
+	ph.WaitEvent("CALL_CLOSED", 5*time.Second)
 	waitDone(t, c, 5*time.Second)
 	if c.EndReason() != EndCancelled || c.SIPCause() != 487 {
 		t.Errorf("end = %s/%d, want cancelled/487", c.EndReason(), c.SIPCause())
@@ -54,10 +54,10 @@ func TestBaresipLocalHangup(t *testing.T) {
 	})
 	s := startServer(t, testConfig(t), rec, Options{Metrics: m})
 	ph := startPhone(t, phoneOptions{})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
-	ph.waitEvent("CALL_ESTABLISHED", 5*time.Second)
-	ph.waitEvent("CALL_CLOSED", 5*time.Second)
+	ph.WaitEvent("CALL_ESTABLISHED", 5*time.Second)
+	ph.WaitEvent("CALL_CLOSED", 5*time.Second)
 	waitDone(t, c, 5*time.Second)
 	if c.EndReason() != EndLocalHangup || c.SIPCause() != 200 {
 		t.Errorf("end = %s/%d, want local_hangup/200", c.EndReason(), c.SIPCause())
@@ -88,10 +88,10 @@ func TestBaresipHoldResume(t *testing.T) {
 	must(t, s.Start(context.Background()))
 	t.Cleanup(s.Stop)
 	ph := startPhone(t, phoneOptions{})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
-	ph.waitEvent("CALL_ESTABLISHED", 5*time.Second)
-	ph.command("hold", "")
+	ph.WaitEvent("CALL_ESTABLISHED", 5*time.Second)
+	ph.Command("hold", "")
 	if !recvBool(t, holds, 5*time.Second) || !c.Held() {
 		t.Fatal("hold not seen")
 	}
@@ -101,11 +101,11 @@ func TestBaresipHoldResume(t *testing.T) {
 		t.Fatalf("held call ended: %s", c.EndReason())
 	default:
 	}
-	ph.command("resume", "")
+	ph.Command("resume", "")
 	if recvBool(t, holds, 5*time.Second) || c.Held() {
 		t.Fatal("resume not seen")
 	}
-	ph.command("hangup", "")
+	ph.Command("hangup", "")
 	waitDone(t, c, 5*time.Second)
 	if c.EndReason() != EndRemoteHangup {
 		t.Errorf("end = %s", c.EndReason())
@@ -131,8 +131,8 @@ func TestBaresipUnknownSource(t *testing.T) {
 	rec := newCallRecorder(func(ctx context.Context, c *Call) { t.Error("call reached the handler") })
 	s := startServer(t, cfg, rec, Options{Metrics: m})
 	ph := startPhone(t, phoneOptions{})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
-	ev := ph.waitEvent("CALL_CLOSED", 5*time.Second)
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
+	ev := ph.WaitEvent("CALL_CLOSED", 5*time.Second)
 	if !strings.Contains(eventParam(ev), "403") {
 		t.Errorf("phone closed with %q, want 403", eventParam(ev))
 	}
@@ -153,16 +153,16 @@ func TestBaresipOverCapacity(t *testing.T) {
 	})
 	s := startServer(t, cfg, rec, Options{})
 	first := startPhone(t, phoneOptions{User: "first"})
-	first.command("dial", "sip:12345@"+s.Addr("udp").String())
+	first.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
-	first.waitEvent("CALL_ESTABLISHED", 5*time.Second)
+	first.WaitEvent("CALL_ESTABLISHED", 5*time.Second)
 	second := startPhone(t, phoneOptions{User: "second"})
-	second.command("dial", "sip:12345@"+s.Addr("udp").String())
-	ev := second.waitEvent("CALL_CLOSED", 5*time.Second)
+	second.Command("dial", "sip:12345@"+s.Addr("udp").String())
+	ev := second.WaitEvent("CALL_CLOSED", 5*time.Second)
 	if !strings.Contains(eventParam(ev), "503") {
 		t.Errorf("second phone closed with %q, want 503", eventParam(ev))
 	}
-	first.command("hangup", "")
+	first.Command("hangup", "")
 	waitDone(t, c, 5*time.Second)
 }
 
@@ -172,7 +172,7 @@ func TestBaresipOutbound(t *testing.T) {
 	ph := startPhone(t, phoneOptions{User: "citizen", AutoAnswer: true,
 		Mic: media.Tone(440, 60*time.Second, 8000, 0.5)})
 	cfg := testConfig(t)
-	cfg.Outbound = fmt.Sprintf("sip:127.0.0.1:%d", ph.sipPort)
+	cfg.Outbound = fmt.Sprintf("sip:127.0.0.1:%d", ph.SIPPort())
 	cfg.OutboundCallerID = "12345"
 	s := startServer(t, cfg, HandlerFunc(func(context.Context, *Call) {}), Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -192,7 +192,7 @@ func TestBaresipOutbound(t *testing.T) {
 		t.Errorf("call %s from %q to %q", c.Direction(), c.From(), c.To())
 	}
 	must(t, c.Hangup(ctx, EndLocalHangup))
-	ph.waitEvent("CALL_CLOSED", 5*time.Second)
+	ph.WaitEvent("CALL_CLOSED", 5*time.Second)
 	waitDone(t, c, 5*time.Second)
 	if s.ActiveCalls() != 0 {
 		t.Errorf("active calls %d after hangup", s.ActiveCalls())

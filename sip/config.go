@@ -32,6 +32,10 @@ type Trunk struct {
 	Username     string
 	Password     string
 	CallerIDFrom CallerIDSource
+	// Rate limits new INVITEs per source address inside this trunk (default
+	// 1000/s, burst 2000): a carrier sends every call from a few addresses,
+	// so its budget is the trunk's capacity, not a scanner's.
+	Rate Rate
 
 	prefixes []netip.Prefix
 }
@@ -66,8 +70,11 @@ type Config struct {
 	// (default 30 s; negative disables).
 	MediaTimeout time.Duration
 	// RatePerSource limits new INVITE and REGISTER requests per source IP
-	// (default 20/s, burst 40). Excess requests over UDP are dropped without an
-	// answer (answering a flood feeds it); over TCP/TLS they get 503.
+	// outside every trunk (default 20/s, burst 40), so a scanner flooding
+	// from one address costs little and cannot crowd out the trunks, which
+	// have budgets of their own (Trunk.Rate). Excess requests over UDP are
+	// dropped without an answer (answering a flood feeds it); over TCP/TLS
+	// they get 503.
 	RatePerSource Rate
 	// PublicIP is the address written in SDP and Contact (default: the listen
 	// IP).
@@ -106,6 +113,11 @@ func (c *Config) setDefaults() {
 	}
 	if c.RatePerSource.PerSecond == 0 {
 		c.RatePerSource = Rate{PerSecond: 20, Burst: 40}
+	}
+	for i := range c.Trunks {
+		if c.Trunks[i].Rate.PerSecond == 0 {
+			c.Trunks[i].Rate = Rate{PerSecond: 1000, Burst: 2000}
+		}
 	}
 	if c.SessionExpires == 0 {
 		c.SessionExpires = 1800 * time.Second

@@ -75,11 +75,15 @@ func (s *Server) outOfDialog(req *sip.Request, tx sip.ServerTransaction, next si
 		s.refuse(req, tx, RefusedMalformed, sip.StatusBadRequest, "Bad Request", "source: "+err.Error())
 		return
 	}
-	if newRequest(req) && !s.limiter.Allow(src) {
+	trunk := s.cfg.trunkFor(src)
+	limiter := s.limiter
+	if trunk != nil {
+		limiter = s.trunkLimiters[trunk.Name]
+	}
+	if newRequest(req) && !limiter.Allow(src) {
 		s.rateLimited(req, tx)
 		return
 	}
-	trunk := s.cfg.trunkFor(src)
 	if trunk == nil {
 		s.refuse(req, tx, RefusedUnknownPeer, sip.StatusForbidden, "Forbidden", "source in no trunk")
 		return

@@ -61,15 +61,15 @@ func TestBaresipInboundToneDigitsBye(t *testing.T) {
 	})
 	s := startServer(t, testConfig(t), rec, Options{})
 	ph := startPhone(t, phoneOptions{})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
 	if c.To() != "12345" || c.From() != "caller" || c.Trunk() != "loopback" {
 		t.Errorf("call to=%q from=%q trunk=%q", c.To(), c.From(), c.Trunk())
 	}
-	ph.waitEvent("CALL_ESTABLISHED", 5*time.Second)
+	ph.WaitEvent("CALL_ESTABLISHED", 5*time.Second)
 	waitChan(t, played, 5*time.Second, "prompt played")
 	for _, d := range []string{"1", "2", "#"} {
-		ph.command("sndcode", d)
+		ph.Command("sndcode", d)
 		time.Sleep(300 * time.Millisecond) // a human's key rhythm: the gap is the stimulus, not a wait for state
 	}
 	if got := recvString(t, digits, 5*time.Second); got != "12#" {
@@ -77,7 +77,7 @@ func TestBaresipInboundToneDigitsBye(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond) // let the long prompt start before the barge-in key
 	start := time.Now()
-	ph.command("sndcode", "5")
+	ph.Command("sndcode", "5")
 	select {
 	case d := <-barge:
 		if d != '5' {
@@ -89,13 +89,13 @@ func TestBaresipInboundToneDigitsBye(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("prompt not interrupted by a digit")
 	}
-	ph.command("hangup", "")
-	ph.waitEvent("CALL_CLOSED", 5*time.Second)
+	ph.Command("hangup", "")
+	ph.WaitEvent("CALL_CLOSED", 5*time.Second)
 	waitDone(t, c, 5*time.Second)
 	if c.EndReason() != EndRemoteHangup || c.SIPCause() != 200 {
 		t.Errorf("end = %s/%d, want remote_hangup/200", c.EndReason(), c.SIPCause())
 	}
-	if share := toneShare(ph.heard(), 1000); share < 0.5 {
+	if share := toneShare(ph.Heard(), 1000); share < 0.5 {
 		t.Errorf("phone heard 1 kHz share %.2f, want > 0.5", share)
 	}
 	if share := toneShare(sink.samples(), 300); share < 0.5 {

@@ -250,7 +250,7 @@ func (u *rawUA) expectSilenceOrBye(t *testing.T) {
 func TestListenerRateLimit(t *testing.T) {
 	m := newFakeMetrics()
 	cfg := testConfig(t)
-	cfg.RatePerSource = Rate{PerSecond: 0.01, Burst: 2}
+	cfg.Trunks[0].Rate = Rate{PerSecond: 0.01, Burst: 2}
 	rec := newCallRecorder(func(ctx context.Context, c *Call) {
 		if err := c.Hangup(ctx, EndBusy); err != nil {
 			t.Error(err)

@@ -29,9 +29,9 @@ func TestBaresipRecording(t *testing.T) {
 	})
 	s := startServer(t, testConfig(t), rec, Options{})
 	ph := startPhone(t, phoneOptions{})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
-	ph.waitEvent("CALL_CLOSED", 10*time.Second)
+	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
 	waitDone(t, c, 5*time.Second)
 	a, err := media.ReadWAVFile(path)
 	if err != nil {
@@ -85,7 +85,7 @@ func TestBaresipInbandDTMF(t *testing.T) {
 		Inband: func() media.DigitDetector { return media.NewInbandDetector(8000) },
 	})
 	ph := startPhone(t, phoneOptions{Mic: mic})
-	ph.command("dial", "sip:12345@"+s.Addr("udp").String())
+	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	rec.next(t, 5*time.Second)
 	if d := recvString(t, got, 10*time.Second); d != "159#" {
 		t.Errorf("in-band digits %q, want 159#", d)

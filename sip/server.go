@@ -49,13 +49,14 @@ type Options struct {
 // Server is the SIP gateway: UDP, TCP and optional TLS listeners, the request
 // guard, inbound call dispatch and the outbound dialer.
 type Server struct {
-	cfg     Config
-	handler Handler
-	opts    Options
-	log     *slog.Logger
-	metrics Metrics
-	limiter *sourceLimiter
-	secret  [32]byte // signs digest nonces
+	cfg           Config
+	handler       Handler
+	opts          Options
+	log           *slog.Logger
+	metrics       Metrics
+	limiter       *sourceLimiter            // sources outside every trunk
+	trunkLimiters map[string]*sourceLimiter // per trunk name
+	secret        [32]byte                  // signs digest nonces
 
 	ua  *sipgo.UserAgent
 	srv *sipgo.Server
@@ -97,6 +98,10 @@ func New(cfg Config, h Handler, opts Options) (*Server, error) {
 	s := &Server{cfg: cfg, handler: h, opts: opts, log: opts.Logger.With("component", "sip"),
 		metrics: opts.Metrics, addrs: map[string]net.Addr{}}
 	s.limiter = newSourceLimiter(cfg.RatePerSource, opts.Now)
+	s.trunkLimiters = map[string]*sourceLimiter{}
+	for _, tr := range s.cfg.Trunks {
+		s.trunkLimiters[tr.Name] = newSourceLimiter(tr.Rate, opts.Now)
+	}
 	_, _ = rand.Read(s.secret[:])
 	return s, nil
 }

@@ -13,7 +13,7 @@ import (
 // on UDP).
 func TestTCPListener(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.RatePerSource = Rate{PerSecond: 0.01, Burst: 1}
+	cfg.Trunks[0].Rate = Rate{PerSecond: 0.01, Burst: 1}
 	s := startServer(t, cfg, answeringHandler(t, nil), Options{})
 	if s.Addr("tcp").String() != s.Addr("udp").String() {
 		t.Errorf("tcp %s and udp %s differ", s.Addr("tcp"), s.Addr("udp"))

@@ -81,10 +81,12 @@ func freePort(t *testing.T) int {
 
 // server is one run of the hotline binary.
 type server struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	base string
-	done chan struct{} // closed when the process has exited
+	t       *testing.T
+	cmd     *exec.Cmd
+	base    string
+	sipAddr string // host:port of the SIP listener
+	dataDir string
+	done    chan struct{} // closed when the process has exited
 }
 
 // lockedBuffer lets the process's output be read while it is written.
@@ -110,11 +112,12 @@ func (b *lockedBuffer) String() string {
 func startServer(t *testing.T, dataDir, databaseURL string) *server {
 	t.Helper()
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	sipAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cmd := exec.Command(serverBinary(t))
 	cmd.Env = append(withoutHotlineEnv(os.Environ()),
 		"HOTLINE_DATA_DIR="+dataDir,
 		"HOTLINE_HTTP_ADDR="+httpAddr,
-		fmt.Sprintf("HOTLINE_SIP_ADDR=127.0.0.1:%d", freePort(t)),
+		"HOTLINE_SIP_ADDR="+sipAddr,
 		"HOTLINE_ADMIN_PASSWORD="+adminPassword,
 		"HOTLINE_DATABASE_URL="+databaseURL,
 	)
@@ -123,7 +126,7 @@ func startServer(t *testing.T, dataDir, databaseURL string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start server: %v", err)
 	}
-	s := &server{t: t, cmd: cmd, base: "http://" + httpAddr, done: make(chan struct{})}
+	s := &server{t: t, cmd: cmd, base: "http://" + httpAddr, sipAddr: sipAddr, dataDir: dataDir, done: make(chan struct{})}
 	go func() {
 		_ = cmd.Wait()
 		close(s.done)

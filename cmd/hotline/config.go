@@ -22,21 +22,23 @@ import (
 // Config is the server's whole configuration: defaults from DefaultConfig,
 // then the YAML file, then the environment (see LoadConfig).
 type Config struct {
-	HTTP         HTTPConfig     `yaml:"http"`
-	SIP          SIPConfig      `yaml:"sip"`
-	RTP          RTPConfig      `yaml:"rtp"`
-	DataDir      string         `yaml:"data_dir"`
-	Database     DatabaseConfig `yaml:"database"`
-	Admin        AdminConfig    `yaml:"admin"`
-	Demo         bool           `yaml:"demo"`
-	Trunk        TrunkConfig    `yaml:"trunk"`
-	Callback     CallbackConfig `yaml:"callback"`
-	Log          LogConfig      `yaml:"log"`
-	Auth         AuthConfig     `yaml:"auth"`
-	ReferenceDir string         `yaml:"reference_dir"` // "" = the embedded reference data
-	Geo          GeoConfig      `yaml:"geo"`
-	SLA          SLAConfig      `yaml:"sla"`
-	Tickets      TicketsConfig  `yaml:"tickets"`
+	HTTP         HTTPConfig       `yaml:"http"`
+	SIP          SIPConfig        `yaml:"sip"`
+	RTP          RTPConfig        `yaml:"rtp"`
+	DataDir      string           `yaml:"data_dir"`
+	Database     DatabaseConfig   `yaml:"database"`
+	Admin        AdminConfig      `yaml:"admin"`
+	Demo         bool             `yaml:"demo"`
+	Trunk        TrunkConfig      `yaml:"trunk"`
+	Callback     CallbackConfig   `yaml:"callback"`
+	Log          LogConfig        `yaml:"log"`
+	Auth         AuthConfig       `yaml:"auth"`
+	ReferenceDir string           `yaml:"reference_dir"` // "" = the embedded reference data
+	Geo          GeoConfig        `yaml:"geo"`
+	SLA          SLAConfig        `yaml:"sla"`
+	Tickets      TicketsConfig    `yaml:"tickets"`
+	IVR          IVRConfig        `yaml:"ivr"`
+	Recordings   RecordingsConfig `yaml:"recordings"`
 }
 
 // HTTPConfig is the HTTP listener.
@@ -44,9 +46,46 @@ type HTTPConfig struct {
 	Addr string `yaml:"addr"`
 }
 
-// SIPConfig is the SIP listener (UDP and TCP).
+// SIPConfig is the SIP gateway: listeners, trunks and limits.
 type SIPConfig struct {
+	Addr         string       `yaml:"addr"`
+	PublicIP     string       `yaml:"public_ip"` // address written in SDP; "" = the listen IP
+	TLS          SIPTLSConfig `yaml:"tls"`
+	Trunks       []TrunkEntry `yaml:"trunks,omitempty"` // none configured: loopback only
+	MaxCalls     int          `yaml:"max_calls"`        // concurrent calls; more get 503
+	MediaTimeout Duration     `yaml:"media_timeout"`
+	RatePerIP    float64      `yaml:"rate_per_source"` // INVITE/s from an address outside every trunk
+}
+
+// SIPTLSConfig is the optional SIP over TLS listener.
+type SIPTLSConfig struct {
 	Addr string `yaml:"addr"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// TrunkEntry is one carrier interconnect.
+type TrunkEntry struct {
+	Name         string   `yaml:"name"`
+	CIDRs        []string `yaml:"cidrs"`
+	Username     string   `yaml:"username"` // with password: digest auth on INVITE
+	Password     string   `yaml:"password"`
+	CallerIDFrom string   `yaml:"caller_id_from"`  // pai (default) | from
+	RatePerIP    float64  `yaml:"rate_per_source"` // INVITE/s per source address; default 1000
+}
+
+// IVRConfig is the inbound IVR.
+type IVRConfig struct {
+	PromptsDir string `yaml:"prompts_dir"` // real recordings laid out as zh-CN/NAME.wav, en/NAME.wav; "" = the shipped ones
+	// OverloadWaiting is the number of callers on hold above which the IVR
+	// plays the overload message; 0 disables it.
+	OverloadWaiting int `yaml:"overload_waiting"`
+}
+
+// RecordingsConfig is call recording.
+type RecordingsConfig struct {
+	Enabled       bool `yaml:"enabled"`
+	RetentionDays int  `yaml:"retention_days"` // 0 keeps them forever
 }
 
 // RTPConfig is the media port range, "LO-HI".
@@ -131,14 +170,16 @@ const day = 24 * time.Hour
 // DefaultConfig returns the defaults of the operator contract and DESIGN.md.
 func DefaultConfig() Config {
 	return Config{
-		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
-		SIP:      SIPConfig{Addr: "127.0.0.1:5060"},
-		RTP:      RTPConfig{Ports: "20000-20999"},
-		DataDir:  "./data",
-		Callback: CallbackConfig{Delay: Duration(day), Hours: "09:00-20:00"},
-		Log:      LogConfig{Level: "info", Format: "text"},
-		Auth:     AuthConfig{TokenTTL: Duration(12 * time.Hour)},
-		SLA:      SLAConfig{SweepInterval: Duration(30 * time.Second)},
+		HTTP:       HTTPConfig{Addr: "127.0.0.1:8080"},
+		SIP:        SIPConfig{Addr: "127.0.0.1:5060", MaxCalls: 1000, MediaTimeout: Duration(30 * time.Second), RatePerIP: 20},
+		IVR:        IVRConfig{OverloadWaiting: 500},
+		Recordings: RecordingsConfig{Enabled: true, RetentionDays: 180},
+		RTP:        RTPConfig{Ports: "20000-20999"},
+		DataDir:    "./data",
+		Callback:   CallbackConfig{Delay: Duration(day), Hours: "09:00-20:00"},
+		Log:        LogConfig{Level: "info", Format: "text"},
+		Auth:       AuthConfig{TokenTTL: Duration(12 * time.Hour)},
+		SLA:        SLAConfig{SweepInterval: Duration(30 * time.Second)},
 		Tickets: TicketsConfig{
 			Deadlines: DeadlinesConfig{
 				Emergency: clocks(15*time.Minute, time.Hour, 2*time.Hour),
@@ -260,6 +301,20 @@ func (c Config) Validate() error {
 	}
 	add(checkAddr("http.addr", c.HTTP.Addr))
 	add(checkAddr("sip.addr", c.SIP.Addr))
+	for i, tr := range c.SIP.Trunks {
+		if tr.Name == "" || len(tr.CIDRs) == 0 {
+			add(fmt.Errorf("sip.trunks[%d]: name and cidrs are required", i))
+		}
+		if tr.CallerIDFrom != "" && tr.CallerIDFrom != "pai" && tr.CallerIDFrom != "from" {
+			add(fmt.Errorf("sip.trunks[%d].caller_id_from: %q is not pai or from", i, tr.CallerIDFrom))
+		}
+	}
+	if c.SIP.MaxCalls < 1 {
+		add(fmt.Errorf("sip.max_calls: must be at least 1"))
+	}
+	if c.Recordings.RetentionDays < 0 {
+		add(fmt.Errorf("recordings.retention_days: must not be negative"))
+	}
 	if _, _, err := c.RTP.Range(); err != nil {
 		add(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -195,7 +196,7 @@ func TestEnvOverrides(t *testing.T) {
 	want.Trunk.Outbound = "sip:127.0.0.1:5090"
 	want.Callback = CallbackConfig{Delay: Duration(30 * time.Minute), Hours: "10:00-18:00"}
 	want.Log = LogConfig{Level: "debug", Format: "json"}
-	if cfg != want {
+	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)
 	}
 }
@@ -376,7 +377,7 @@ func TestConfigYAMLRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("reload of a marshalled config: %v\n%s", err, out)
 	}
-	if back != cfg {
+	if !reflect.DeepEqual(back, cfg) {
 		t.Errorf("round trip changed the config:\n%s", out)
 	}
 }
@@ -386,7 +387,7 @@ func TestExampleConfigIsTheDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg != DefaultConfig() {
+	if !reflect.DeepEqual(cfg, DefaultConfig()) {
 		t.Errorf("configs/hotline.example.yaml drifted from DefaultConfig:\n got %+v\nwant %+v", cfg, DefaultConfig())
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/cityhotline/hotline"
 	"github.com/cityhotline/hotline/account"
 	"github.com/cityhotline/hotline/api"
+	"github.com/cityhotline/hotline/call"
 	"github.com/cityhotline/hotline/configs"
 	"github.com/cityhotline/hotline/metrics"
 	"github.com/cityhotline/hotline/store/postgres"
@@ -41,6 +42,8 @@ func main() {
 type store interface {
 	ticketing.Store
 	account.Store
+	call.Store
+	api.Calls
 	Migrate(ctx context.Context) error
 	Close() error
 }
@@ -121,6 +124,16 @@ func run() error {
 	house := startHousekeeping(ctx, accounts, log)
 	defer house()
 
+	tel, err := newTelephony(cfg, st, tcfg.SLA.Calendar, mon, log)
+	if err != nil {
+		return err
+	}
+	stopTel, err := tel.start(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer stopTel()
+
 	var ready atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -131,7 +144,7 @@ func run() error {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", mon.Handler())
-	mux.Handle("/", mon.HTTPMiddleware(api.New(api.Config{}, tickets, accounts, log)))
+	mux.Handle("/", mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing}, tickets, accounts, log)))
 	return serve(ctx, cfg.HTTP.Addr, mux, &ready, log)
 }
 

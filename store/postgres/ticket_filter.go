@@ -101,7 +101,10 @@ func ticketQuery(f ticketing.TicketFilter) (*query, error) {
 		q.conds = append(q.conds, "supervised = "+q.arg(*f.Supervised))
 	}
 	if f.Overdue {
-		q.conds = append(q.conds, "reply_due < "+q.arg(f.OverdueAt)+" AND state IN "+unrepliedStates)
+		if f.OverdueAt.IsZero() {
+			return nil, hotline.Errorf(hotline.EINVALID, "overdue filter without a time").WithField("overdue_at", "required with overdue")
+		}
+		q.conds = append(q.conds, "state IN "+heldStates+" AND reply_due < "+q.arg(f.OverdueAt))
 	}
 	if !f.From.IsZero() {
 		q.conds = append(q.conds, "created >= "+q.arg(f.From))
@@ -113,9 +116,9 @@ func ticketQuery(f ticketing.TicketFilter) (*query, error) {
 	return q, nil
 }
 
-// unrepliedStates are the states of a ticket whose reply is still owed:
-// open and not (or no longer) replied.
-const unrepliedStates = "('pending_dispatch', 'dispatched', 'returned', 'in_progress')"
+// heldStates are the states in which a unit holds a ticket and owes its
+// reply (ticketing.State.WithUnit): an overdue ticket is in one of them.
+const heldStates = "('dispatched', 'in_progress')"
 
 // states adds a state condition. The states are written into the SQL as
 // literals (they are checked against ticketing.States first) rather than

@@ -55,8 +55,10 @@ func TestMigrateUpDownUp(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate again (no-op): %v", err)
 	}
-	if err := db.MigrateDown(ctx); err != nil {
-		t.Fatalf("migrate down: %v", err)
+	for v, _ := db.schemaVersion(ctx); v > 0; v, _ = db.schemaVersion(ctx) {
+		if err := db.MigrateDown(ctx); err != nil {
+			t.Fatalf("migrate down from %d: %v", v, err)
+		}
 	}
 	if n := tableCount(t, db); n != 0 {
 		t.Fatalf("after migrate down: %d tables left", n)

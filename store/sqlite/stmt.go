@@ -37,19 +37,31 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 }
 
 // prepare prepares the noted statements; call it with no transaction open.
+// The lock is not held while preparing: preparing waits for the writer
+// connection, and a transaction that holds it may need get meanwhile.
 func (c *stmtCache) prepare(ctx context.Context) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var todo []string
 	for q := range c.pending {
+		todo = append(todo, q)
+	}
+	c.mu.Unlock()
+	for _, q := range todo {
 		s, err := c.db.PrepareContext(ctx, q)
 		if err != nil {
 			return fmt.Errorf("prepare: %w", err)
 		}
+		c.mu.Lock()
 		if c.stmts == nil {
 			c.stmts = map[string]*sql.Stmt{}
 		}
-		c.stmts[q] = s
+		if _, ok := c.stmts[q]; ok { // prepared meanwhile by another committer
+			s.Close()
+		} else {
+			c.stmts[q] = s
+		}
 		delete(c.pending, q)
+		c.mu.Unlock()
 	}
 	return nil
 }

@@ -81,6 +81,9 @@ CREATE INDEX tickets_unit_queue ON tickets (unit, reply_due, id)
 -- The same for the district a street/town order is copied to.
 CREATE INDEX tickets_copy_unit_queue ON tickets (copy_unit, reply_due, id)
 	WHERE state IN ('dispatched', 'in_progress') AND copy_unit <> '';
+-- Supervision: every held order by deadline, and the overdue ones.
+CREATE INDEX tickets_held_due ON tickets (reply_due, id)
+	WHERE state IN ('dispatched', 'in_progress');
 -- The dispatch queue: most urgent, then oldest.
 CREATE INDEX tickets_dispatch_queue ON tickets (state, urgency_rank, created, id);
 -- The SLA sweep.
@@ -93,7 +96,7 @@ CREATE INDEX tickets_contact_number ON tickets (contact_number);
 -- Newest first, and date ranges.
 CREATE INDEX tickets_created ON tickets (created, id);
 -- Everything a unit holds, in any state, newest first.
-CREATE INDEX tickets_unit_created ON tickets (unit, created);
+CREATE INDEX tickets_unit_created ON tickets (unit, created, id);
 CREATE INDEX tickets_search ON tickets USING gin (to_tsvector('simple', search));
 
 CREATE TABLE events (

@@ -1,4 +1,8 @@
-package sip
+// Package baresip runs a real SIP phone for tests: baresip (Debian
+// baresip-core) driven over its ctrl_tcp netstring JSON interface, with a
+// WAV file as its microphone and what it hears recorded by sndfile.
+// Everything stays on 127.0.0.1. Only tests import it.
+package baresip
 
 import (
 	"bufio"
@@ -18,11 +22,9 @@ import (
 	"github.com/cityhotline/hotline/media"
 )
 
-// A real phone for tests: baresip (Debian baresip-core) driven over its
-// ctrl_tcp netstring JSON interface. Everything stays on 127.0.0.1.
-
-type phone struct {
-	t       *testing.T
+// Phone is one running baresip.
+type Phone struct {
+	t       testing.TB
 	dir     string
 	sipPort int
 	cmd     *exec.Cmd
@@ -32,14 +34,21 @@ type phone struct {
 	log     *lockedBuffer
 }
 
-type phoneOptions struct {
+// SIPPort is the port the phone listens on for SIP.
+func (p *Phone) SIPPort() int { return p.sipPort }
+
+// Log is what baresip printed so far.
+func (p *Phone) Log() string { return p.log.String() }
+
+// Options configure a phone.
+type Options struct {
 	User       string // account user (default "caller")
 	AutoAnswer bool
 	Mic        []int16 // 8 kHz microphone audio (default 60 s of a quiet 300 Hz tone)
 }
 
-// needTool skips (or fails under CI=true) when an external tool is missing.
-func needTool(t *testing.T, name string) string {
+// NeedTool skips (or fails under CI=true) when an external tool is missing.
+func NeedTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -51,7 +60,9 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-func freePortPair(t *testing.T) int {
+// FreePortPair returns an even loopback port P with P and P+1 free for UDP
+// and TCP (baresip takes P+1 too).
+func FreePortPair(t testing.TB) int {
 	t.Helper()
 	for range 50 {
 		l, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -97,9 +108,10 @@ func portFree(network string, port int) bool {
 	return true
 }
 
-func startPhone(t *testing.T, o phoneOptions) *phone {
+// Start runs a phone until the test ends.
+func Start(t testing.TB, o Options) *Phone {
 	t.Helper()
-	bin := needTool(t, "baresip")
+	bin := NeedTool(t, "baresip")
 	if o.User == "" {
 		o.User = "caller"
 	}
@@ -107,9 +119,9 @@ func startPhone(t *testing.T, o phoneOptions) *phone {
 		o.Mic = media.Tone(300, 60*time.Second, 8000, 0.1)
 	}
 	dir := t.TempDir()
-	p := &phone{t: t, dir: dir, sipPort: freePortPair(t), events: make(chan map[string]any, 64),
+	p := &Phone{t: t, dir: dir, sipPort: FreePortPair(t), events: make(chan map[string]any, 64),
 		exited: make(chan struct{}), log: &lockedBuffer{}}
-	ctrlPort := freePortPair(t)
+	ctrlPort := FreePortPair(t)
 	mic := filepath.Join(dir, "mic.wav")
 	if err := media.WriteWAVFile(mic, 8000, 1, o.Mic); err != nil {
 		t.Fatal(err)
@@ -122,13 +134,13 @@ func startPhone(t *testing.T, o phoneOptions) *phone {
 		t.Fatalf("start baresip: %v", err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.exited) }()
-	t.Cleanup(p.stop)
+	t.Cleanup(p.Stop)
 	p.connect(ctrlPort)
 	return p
 }
 
-func (p *phone) writeConfig(ctrlPort int, mic string, o phoneOptions) {
-	rtp := freePortPair(p.t)
+func (p *Phone) writeConfig(ctrlPort int, mic string, o Options) {
+	rtp := FreePortPair(p.t)
 	cfg := strings.Join([]string{
 		"poll_method epoll",
 		fmt.Sprintf("sip_listen 127.0.0.1:%d", p.sipPort),
@@ -157,14 +169,14 @@ func (p *phone) writeConfig(ctrlPort int, mic string, o phoneOptions) {
 	must(p.t, os.WriteFile(filepath.Join(p.dir, "contacts"), nil, 0o644))
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (p *phone) connect(port int) {
+func (p *Phone) connect(port int) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
@@ -185,7 +197,7 @@ func (p *phone) connect(port int) {
 }
 
 // readEvents decodes netstrings "len:json," from ctrl_tcp.
-func (p *phone) readEvents(c net.Conn) {
+func (p *Phone) readEvents(c net.Conn) {
 	defer close(p.events)
 	r := bufio.NewReader(c)
 	for {
@@ -208,7 +220,9 @@ func (p *phone) readEvents(c net.Conn) {
 	}
 }
 
-func (p *phone) command(cmd, params string) {
+// Command sends a ctrl_tcp command, e.g. ("dial", "sip:12345@127.0.0.1:5060"),
+// ("sndcode", "1"), ("hangup", "").
+func (p *Phone) Command(cmd, params string) {
 	p.t.Helper()
 	b, _ := json.Marshal(map[string]string{"command": cmd, "params": params, "token": cmd})
 	if _, err := fmt.Fprintf(p.conn, "%d:%s,", len(b), b); err != nil {
@@ -216,8 +230,8 @@ func (p *phone) command(cmd, params string) {
 	}
 }
 
-// waitEvent waits for an event of type typ (e.g. CALL_ESTABLISHED).
-func (p *phone) waitEvent(typ string, timeout time.Duration) map[string]any {
+// WaitEvent waits for an event of type typ (e.g. CALL_ESTABLISHED).
+func (p *Phone) WaitEvent(typ string, timeout time.Duration) map[string]any {
 	p.t.Helper()
 	deadline := time.After(timeout)
 	for {
@@ -235,8 +249,8 @@ func (p *phone) waitEvent(typ string, timeout time.Duration) map[string]any {
 	}
 }
 
-// heard returns what the phone decoded (sndfile's dump-*-dec.wav).
-func (p *phone) heard() []int16 {
+// Heard returns what the phone decoded (sndfile's dump-*-dec.wav).
+func (p *Phone) Heard() []int16 {
 	p.t.Helper()
 	files, _ := filepath.Glob(filepath.Join(p.dir, "dump-*-dec.wav"))
 	if len(files) == 0 {
@@ -249,9 +263,10 @@ func (p *phone) heard() []int16 {
 	return a.Channel(0)
 }
 
-func (p *phone) stop() {
+// Stop quits the phone; Start registers it as a cleanup too.
+func (p *Phone) Stop() {
 	if p.conn != nil {
-		p.command("quit", "")
+		p.Command("quit", "")
 		p.conn.Close()
 	}
 	select {

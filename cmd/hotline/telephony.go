@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cityhotline/hotline"
+	"github.com/cityhotline/hotline/call"
+	"github.com/cityhotline/hotline/configs"
+	"github.com/cityhotline/hotline/ivr"
+	"github.com/cityhotline/hotline/media"
+	"github.com/cityhotline/hotline/metrics"
+	"github.com/cityhotline/hotline/sip"
+)
+
+// telephony is the SIP gateway with the call orchestration behind it.
+type telephony struct {
+	sip       *sip.Server
+	calls     *call.Service
+	retention *media.Retention
+}
+
+// newTelephony builds the gateway, the IVR and the call handling.
+func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Monitor, log *slog.Logger) (*telephony, error) {
+	var promptFS fs.FS = configs.Prompts()
+	if cfg.IVR.PromptsDir != "" {
+		promptFS = os.DirFS(cfg.IVR.PromptsDir)
+	}
+	flows, err := configs.LoadFlows(configs.IVRFlows(), promptFS)
+	if err != nil {
+		return nil, fmt.Errorf("ivr flows: %w", err)
+	}
+	engine := &ivr.Engine{Clock: hotline.SystemClock{}, Calendar: cal, SayNumber: media.SayNumber, SayDigits: media.SayDigits}
+	ccfg := call.Config{}
+	var retention *media.Retention
+	if cfg.Recordings.Enabled {
+		ccfg.RecordingsDir = filepath.Join(cfg.DataDir, "recordings")
+		if cfg.Recordings.RetentionDays > 0 {
+			retention = &media.Retention{Dir: ccfg.RecordingsDir, MaxAge: media.RetentionDays(cfg.Recordings.RetentionDays),
+				Interval: time.Hour, Log: log}
+		}
+	}
+	t := &telephony{retention: retention}
+	if n := cfg.IVR.OverloadWaiting; n > 0 {
+		ccfg.Overloaded = func() bool { return t.calls.Waiting() > n }
+	}
+	t.calls, err = call.New(ccfg, st, flows, call.NewPrompts(promptFS), engine, mon, log)
+	if err != nil {
+		return nil, err
+	}
+	scfg, err := sipConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t.sip, err = sip.New(scfg, t.calls, sip.Options{
+		Logger:  log,
+		Metrics: sipMetrics{mon},
+		Inband:  func() media.DigitDetector { return media.NewInbandDetector(media.G711Rate) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func sipConfig(cfg Config) (sip.Config, error) {
+	lo, hi, err := cfg.RTP.Range()
+	if err != nil {
+		return sip.Config{}, err
+	}
+	sc := sip.Config{
+		Addr:             cfg.SIP.Addr,
+		PublicIP:         cfg.SIP.PublicIP,
+		TLS:              sip.TLS{Addr: cfg.SIP.TLS.Addr, CertFile: cfg.SIP.TLS.Cert, KeyFile: cfg.SIP.TLS.Key},
+		MaxCalls:         cfg.SIP.MaxCalls,
+		MediaTimeout:     time.Duration(cfg.SIP.MediaTimeout),
+		RatePerSource:    sip.Rate{PerSecond: cfg.SIP.RatePerIP, Burst: int(2*cfg.SIP.RatePerIP) + 1},
+		RTPPorts:         [2]int{lo, hi},
+		Outbound:         cfg.Trunk.Outbound,
+		OutboundCallerID: "12345",
+	}
+	for _, tr := range cfg.SIP.Trunks {
+		t := sip.Trunk{Name: tr.Name, CIDRs: tr.CIDRs, Username: tr.Username, Password: tr.Password,
+			CallerIDFrom: sip.CallerIDSource(tr.CallerIDFrom)}
+		if tr.RatePerIP > 0 {
+			t.Rate = sip.Rate{PerSecond: tr.RatePerIP, Burst: int(2*tr.RatePerIP) + 1}
+		}
+		sc.Trunks = append(sc.Trunks, t)
+	}
+	if len(sc.Trunks) == 0 { // a development default: this machine may call
+		sc.Trunks = []sip.Trunk{{Name: "loopback", CIDRs: []string{"127.0.0.0/8", "::1/128"}}}
+	}
+	return sc, nil
+}
+
+// start binds the SIP listeners and starts the recording retention.
+func (t *telephony) start(ctx context.Context, log *slog.Logger) (stop func(), err error) {
+	if err := t.sip.Start(ctx); err != nil {
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	log.Info("sip ready", "udp", t.sip.Addr("udp").String(), "tcp", t.sip.Addr("tcp").String())
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if t.retention != nil {
+			if err := t.retention.Run(rctx); err != nil && rctx.Err() == nil {
+				log.Error("recording retention", "err", err)
+			}
+		}
+	}()
+	return func() {
+		t.sip.Stop()
+		cancel()
+		<-done
+	}, nil
+}
+
+// sipMetrics feeds the gateway's events to the Monitor.
+type sipMetrics struct{ m *metrics.Monitor }
+
+func (s sipMetrics) CallStarted(sip.Direction) { s.m.CallStarted() }
+func (s sipMetrics) CallEnded(d sip.Direction, r sip.EndReason) {
+	s.m.CallEnded(string(d), string(r))
+}
+func (s sipMetrics) InviteLatency(seconds float64) { s.m.InviteAnswered(seconds) }
+func (s sipMetrics) Refused(r sip.RefuseReason)    { s.m.SIPRefused(string(r)) }
