@@ -129,7 +129,7 @@ func TestHotPathsUseIndexes(t *testing.T) {
 		f     ticketing.TicketFilter
 		index string
 	}{
-		{"unit queue", ticketing.TicketFilter{Unit: "u001", States: openStates, Sort: ticketing.SortDeadline, Limit: 50}, "tickets_unit_queue"},
+		{"unit queue", ticketing.TicketFilter{Unit: "u001", States: openStates, Sort: ticketing.SortDeadline, Limit: 50}, "tickets_open_by_unit"},
 		{"dispatch queue", ticketing.TicketFilter{States: []ticketing.State{ticketing.StatePendingDispatch},
 			Sort: ticketing.SortDispatch, Limit: 50}, "tickets_dispatch_queue"},
 		{"phone", ticketing.TicketFilter{Phone: "13800000001"}, "tickets_caller"},
@@ -144,6 +144,16 @@ func TestHotPathsUseIndexes(t *testing.T) {
 		if !strings.Contains(plan, c.index) || strings.Contains(plan, "SCAN tickets\n") {
 			t.Errorf("%s: plan does not use %s:\n%s", c.name, c.index, plan)
 		}
+	}
+	// A unit's queue is read in index order: no sort of all its open orders.
+	q, args, _ := ticketQuery(ticketing.TicketFilter{Unit: "u001", States: openStates, Sort: ticketing.SortDeadline, Limit: 50})
+	if plan := queryPlan(t, db, q, args...); strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("unit queue sorts:\n%s", plan)
+	}
+	// What a unit sees (held or copied): both partial indexes, each in order.
+	q, args, _ = ticketQuery(ticketing.TicketFilter{Visible: "u001", States: openStates, Sort: ticketing.SortDeadline, Limit: 50})
+	if plan := queryPlan(t, db, q, args...); !strings.Contains(plan, "tickets_open_by_unit") || !strings.Contains(plan, "tickets_open_by_copy") {
+		t.Errorf("visible queue does not use both queue indexes:\n%s", plan)
 	}
 	plan := queryPlan(t, db, `SELECT id FROM tickets WHERE next_check IS NOT NULL AND next_check <= ? ORDER BY next_check, id LIMIT ?`, at.UnixMicro(), 10)
 	if !strings.Contains(plan, "tickets_next_check") {

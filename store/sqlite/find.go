@@ -54,23 +54,44 @@ func ticketQuery(f ticketing.TicketFilter) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if f.Visible != "" {
+		return visibleQuery(f, w, order)
+	}
 	q := `SELECT ` + ticketSelectList + ` FROM tickets` + w.String() + order + ` LIMIT ? OFFSET ?`
 	return q, append(w.args, sqlLimit(f.Limit), max(f.Offset, 0)), nil
+}
+
+// visibleQuery selects what a unit holds or is copied on. "unit = ? OR
+// copy_unit = ?" would defeat the ordered queue indexes, so each side reads
+// its own index in order, up to the page's end, and the two are merged.
+func visibleQuery(f ticketing.TicketFilter, w *where, order string) (string, []any, error) {
+	end := -1 // no limit
+	if f.Limit > 0 {
+		end = max(f.Offset, 0) + f.Limit
+	}
+	side := func(cond string) string {
+		return `SELECT * FROM (SELECT ` + ticketSelectList + `, urgency_rank FROM tickets WHERE ` + cond +
+			strings.Replace(w.String(), " WHERE ", " AND ", 1) + order + ` LIMIT ?)`
+	}
+	q := `SELECT ` + ticketSelectList + ` FROM (` + side("unit = ?") + ` UNION ALL ` +
+		side("copy_unit = ? AND unit <> ?") + `)` + order + ` LIMIT ? OFFSET ?`
+	args := append([]any{f.Visible}, w.args...)
+	args = append(args, end, f.Visible, f.Visible)
+	args = append(args, w.args...)
+	args = append(args, end, sqlLimit(f.Limit), max(f.Offset, 0))
+	return q, args, nil
 }
 
 func ticketWhere(f ticketing.TicketFilter) (*where, error) {
 	w := &where{}
 	if len(f.States) > 0 {
-		args := make([]any, len(f.States))
-		for i, s := range f.States {
-			args[i] = string(s)
+		cond, err := stateIn(f.States)
+		if err != nil {
+			return nil, err
 		}
-		w.add("state IN ("+placeholders(len(args))+")", args...)
+		w.add(cond)
 	}
 	w.eq("unit", string(f.Unit))
-	if f.Visible != "" {
-		w.add("(unit = ? OR copy_unit = ?)", f.Visible, f.Visible)
-	}
 	w.eq("category", string(f.Category))
 	w.eq("district", string(f.District))
 	w.eq("street", string(f.Street))
@@ -107,9 +128,35 @@ func overdueWhere(w *where, f ticketing.TicketFilter) error {
 	if f.OverdueAt.IsZero() {
 		return hotline.Errorf(hotline.EINVALID, "overdue filter without a time").WithField("overdue_at", "required with overdue")
 	}
-	w.add("state IN (?, ?) AND reply_due < ?",
-		string(ticketing.StateDispatched), string(ticketing.StateInProgress), f.OverdueAt.UnixMicro())
+	w.add(withUnit+" AND reply_due < ?", f.OverdueAt.UnixMicro())
 	return nil
+}
+
+// withUnit is the condition of the partial queue indexes (migration 0003),
+// written exactly as there: SQLite uses a partial index only when the query
+// repeats its condition, and a bound parameter would not.
+const withUnit = "state IN ('dispatched', 'in_progress')"
+
+// stateIn is a condition on states, validated and written as literals so
+// that the queue's two states match the partial indexes.
+func stateIn(states []ticketing.State) (string, error) {
+	set := map[ticketing.State]bool{}
+	for _, s := range states {
+		if _, err := ticketing.ParseState(string(s)); err != nil {
+			return "", err
+		}
+		set[s] = true
+	}
+	if len(set) == 2 && set[ticketing.StateDispatched] && set[ticketing.StateInProgress] {
+		return withUnit, nil
+	}
+	quoted := make([]string, 0, len(set))
+	for _, s := range ticketing.States { // a fixed order: one plan per set
+		if set[s] {
+			quoted = append(quoted, "'"+string(s)+"'")
+		}
+	}
+	return "state IN (" + strings.Join(quoted, ", ") + ")", nil
 }
 
 func ticketOrder(sort string) (string, error) {
@@ -117,7 +164,7 @@ func ticketOrder(sort string) (string, error) {
 	case "", ticketing.SortCreatedDesc:
 		return " ORDER BY created DESC, id DESC", nil
 	case ticketing.SortDeadline:
-		return " ORDER BY reply_due ASC NULLS LAST, id ASC", nil
+		return " ORDER BY reply_due IS NULL, reply_due, id", nil // no deadline last
 	case ticketing.SortDispatch:
 		return " ORDER BY urgency_rank, created, id", nil
 	}

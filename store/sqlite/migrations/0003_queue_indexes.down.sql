@@ -1,0 +1,2 @@
+DROP INDEX tickets_open_by_copy;
+DROP INDEX tickets_open_by_unit;
