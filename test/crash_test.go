@@ -102,11 +102,21 @@ func crashAndRecover(t *testing.T, dataDir, databaseURL string) {
 // intake answered 201.
 func fileUntilKilled(t *testing.T, a *api, srv *server, d time.Duration) map[string]string {
 	t.Helper()
+	filed, _ := fileUntil(t, a, d, srv.kill)
+	return filed
+}
+
+// fileUntil runs 8 workers filing tickets; after d it calls halt while they
+// are still sending. It returns content by id for every intake answered 201,
+// and how many answers were 5xx.
+func fileUntil(t *testing.T, a *api, d time.Duration, halt func()) (map[string]string, int) {
+	t.Helper()
 	var (
-		mu    sync.Mutex
-		filed = map[string]string{}
-		wg    sync.WaitGroup
-		stop  = make(chan struct{})
+		mu       sync.Mutex
+		filed    = map[string]string{}
+		wg       sync.WaitGroup
+		stop     = make(chan struct{})
+		failures int
 	)
 	for w := range 8 {
 		wg.Go(func() {
@@ -121,6 +131,11 @@ func fileUntilKilled(t *testing.T, a *api, srv *server, d time.Duration) map[str
 					ID string `json:"id"`
 				}
 				status, err := a.call(context.Background(), http.MethodPost, "/api/v1/tickets", body, &out)
+				if err == nil && status >= 500 {
+					mu.Lock()
+					failures++
+					mu.Unlock()
+				}
 				if err != nil || status != http.StatusCreated {
 					continue // the kill cuts requests off; only 201s are promises
 				}
@@ -132,10 +147,10 @@ func fileUntilKilled(t *testing.T, a *api, srv *server, d time.Duration) map[str
 	}
 	timer := time.NewTimer(d)
 	<-timer.C
-	srv.kill() // SIGKILL while the workers are still sending
+	halt() // while the workers are still sending
 	close(stop)
 	wg.Wait()
-	return filed
+	return filed, failures
 }
 
 func crashTicket(worker, i int) map[string]string {
@@ -210,4 +225,27 @@ func TestWithSearchPath(t *testing.T) {
 			t.Errorf("withSearchPath(%q) = %q, want %q", tt.base, got, tt.want)
 		}
 	}
+}
+
+// TestGracefulShutdown: SIGTERM under load finishes what is in flight
+// (no request is answered 5xx), exits 0, and every acknowledged ticket is
+// there after a restart.
+func TestGracefulShutdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	srv := startServer(t, dir, "")
+	code := -1
+	filed, failures := fileUntil(t, login(t, srv), 2*time.Second, func() { code = srv.terminate() })
+	if code != 0 {
+		t.Errorf("exit code after SIGTERM = %d, want 0", code)
+	}
+	if failures > 0 {
+		t.Errorf("%d requests answered 5xx during the shutdown", failures)
+	}
+	if len(filed) == 0 {
+		t.Fatal("nothing was filed before SIGTERM")
+	}
+	checkAllPresent(t, login(t, startServer(t, dir, "")), filed)
 }

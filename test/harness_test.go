@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -195,6 +196,19 @@ func (s *server) kill() {
 	}
 	_ = s.cmd.Process.Kill()
 	<-s.done
+}
+
+// terminate sends SIGTERM and waits (up to 40 s) for the process to exit,
+// returning its exit code.
+func (s *server) terminate() int {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(40 * time.Second):
+		s.t.Errorf("server still running 40 s after SIGTERM")
+		s.kill()
+	}
+	return s.cmd.ProcessState.ExitCode()
 }
 
 // api is an HTTP client logged in to a server.
