@@ -37,7 +37,7 @@ type Config struct {
 	Flow          string        // the inbound flow's name; default "inbound"
 	RecordingsDir string        // where call recordings go; "" disables recording
 	HoldPrompt    string        // played in a loop while queued; default "please-hold"
-	HoldPause     time.Duration // silence between hold prompts; default 5 s
+	HoldMusic     string        // played between hold prompts; default "zh/hold-music" (language-free)
 	MaxHold       time.Duration // then the caller is thanked and released; default 30 min
 	// Overloaded tells the IVR to play the overload message; nil: never.
 	Overloaded func() bool
@@ -66,8 +66,8 @@ func New(cfg Config, st Store, flows map[string]*ivr.Flow, prompts *Prompts, eng
 	if cfg.HoldPrompt == "" {
 		cfg.HoldPrompt = "please-hold"
 	}
-	if cfg.HoldPause <= 0 {
-		cfg.HoldPause = 5 * time.Second
+	if cfg.HoldMusic == "" {
+		cfg.HoldMusic = "zh/hold-music"
 	}
 	if cfg.MaxHold <= 0 {
 		cfg.MaxHold = 30 * time.Minute
@@ -131,20 +131,16 @@ func (s *Service) HandleCall(ctx context.Context, c *sip.Call) {
 	}
 }
 
-// hold plays the hold prompt in a loop until the caller hangs up or the
-// longest hold passes, then thanks the caller and hangs up.
+// hold plays "please hold" and hold music in a loop until the caller hangs
+// up or the longest hold passes, then thanks the caller and hangs up.
 func (s *Service) hold(c *sip.Call, sess *session, queue string, log *slog.Logger) {
 	s.queues.add(queue, 1)
 	defer s.queues.add(queue, -1)
 	ctx, cancel := context.WithTimeout(c.Context(), s.cfg.MaxHold)
 	defer cancel()
 	for ctx.Err() == nil {
-		if _, err := sess.Play(ctx, []string{s.cfg.HoldPrompt}, false); err != nil {
+		if _, err := sess.Play(ctx, []string{s.cfg.HoldMusic, s.cfg.HoldPrompt}, false); err != nil {
 			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(s.cfg.HoldPause):
 		}
 	}
 	if c.Context().Err() == nil { // the hold ran out, the caller is still there

@@ -98,3 +98,17 @@ for i in 20 30 40 50 60 70 80 90; do
 done
 en hundred           "hundred"
 en thousand          "thousand"
+
+# --- hold music (language-free; played between "please hold" while queued) ---
+# A soft arpeggio of plucked notes, 12 s, made by sox alone.
+music() {
+	notes="C4 E4 G4 C5 G4 E4 A3 C4 E4 A4 E4 C4 F3 A3 C4 F4 C4 A3 G3 B3 D4 G4 D4 B3"
+	i=0
+	for n in $notes; do
+		sox -D -n -r 8000 -c 1 -b 16 -e signed-integer "$tmp/n$(printf %02d $i).wav" \
+			synth 0.5 pluck "$n" fade 0 0.5 0.3 gain -12
+		i=$((i + 1))
+	done
+	sox -D "$tmp"/n*.wav "$dir/zh-CN/hold-music.wav"
+}
+music
