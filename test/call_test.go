@@ -5,6 +5,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,24 @@ func TestInboundCallThroughIVR(t *testing.T) {
 		rec := waitCall(t, admin, "13900139000")
 		if rec.Digits != "2" || rec.Queue != "policy" {
 			t.Fatalf("in-band call record %+v", rec)
+		}
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		status, body := (&api{base: srv.base, http: admin.http}).raw(t, "GET", "/metrics", "", "")
+		if status != 200 {
+			t.Fatalf("/metrics: %d", status)
+		}
+		for _, want := range []string{
+			`hotline_ivr_choices_total{digit="1",flow="inbound"} 1`,
+			`hotline_ivr_choices_total{digit="2",flow="inbound"} 1`,
+			`hotline_calls_total{direction="inbound",result="remote_hangup"} 2`,
+			`hotline_sip_invite_answer_seconds_count 2`,
+			`hotline_calls_active 0`,
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
 		}
 	})
 }
