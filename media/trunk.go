@@ -57,6 +57,10 @@ type TrunkLeg struct {
 	log    *slog.Logger
 	digits chan rune
 	pcm    chan []int16
+	// pcmWanted is set once PCM was called; scratch is the receive loop's
+	// decode buffer while it is not.
+	pcmWanted atomic.Bool
+	scratch   []int16
 
 	lastRTP  atomic.Int64 // unix nanos of the last received RTP packet
 	held     atomic.Bool  // far end is not expected to send (hold/inactive)
@@ -221,8 +225,23 @@ func (t *TrunkLeg) receive(ctx context.Context) {
 	}
 }
 
+// onAudio decodes a packet for the in-band detector and, once someone has
+// asked for PCM, queues a copy of it. Until then the receive loop reuses one
+// buffer: a call that only hears prompts allocates nothing per packet.
 func (t *TrunkLeg) onAudio(payload []byte) {
-	frame := make([]int16, len(payload))
+	wanted := t.pcmWanted.Load()
+	if !wanted && t.opts.Inband == nil {
+		return
+	}
+	var frame []int16
+	if wanted {
+		frame = make([]int16, len(payload))
+	} else {
+		if cap(t.scratch) < len(payload) {
+			t.scratch = make([]int16, len(payload))
+		}
+		frame = t.scratch[:len(payload)]
+	}
 	if t.Codec() == "PCMA" {
 		frame = frame[:DecodeAlaw(frame, payload)]
 	} else {
@@ -233,9 +252,12 @@ func (t *TrunkLeg) onAudio(payload []byte) {
 			t.pushDigit(d, "inband")
 		}
 	}
+	if !wanted {
+		return
+	}
 	select {
 	case t.pcm <- frame:
-	default: // nobody reads the caller's audio: drop rather than stall RTP
+	default: // the reader fell behind: drop rather than stall RTP
 	}
 }
 
@@ -297,6 +319,10 @@ func (t *TrunkLeg) Digits() <-chan rune { return t.digits }
 
 // PCM delivers the caller's decoded audio, one 20 ms frame of 8 kHz samples at
 // a time. Frames are dropped when the reader falls behind.
-func (t *TrunkLeg) PCM() <-chan []int16 { return t.pcm }
+// Asking for it starts the copying.
+func (t *TrunkLeg) PCM() <-chan []int16 {
+	t.pcmWanted.Store(true)
+	return t.pcm
+}
 
 var _ DigitDetector = (*InbandDetector)(nil)
