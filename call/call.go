@@ -97,17 +97,24 @@ func (s *Service) HandleCall(ctx context.Context, c *sip.Call) {
 	arrived, _, _ := c.Times()
 	rec := &hotline.CallRecord{ID: hotline.CallID(c.ID()), SIPCallID: c.SIPCallID(), Direction: string(c.Direction()),
 		Caller: c.From(), Callee: c.To(), Trunk: c.Trunk(), Arrived: arrived.UTC()}
-	if err := s.store.CreateCall(ctx, rec); err != nil {
-		log.Error("store call record", "err", err)
-	}
-	defer s.finish(c, rec, log)
+	created := false
+	defer func() { s.finish(c, rec, created, log) }()
 
 	if err := c.Ringing(); err != nil {
 		log.Warn("ringing", "err", err)
 	}
-	if err := c.Answer(ctx); err != nil {
+	err := c.Answer(ctx)
+	// The record is written after the answer, so a slow store never delays
+	// the 200 OK; an unanswered call gets its record when it ends.
+	if err != nil {
 		log.Info("call not answered", "err", err)
 		return
+	}
+	rec.Answered = time.Now().UTC()
+	if err := s.store.CreateCall(ctx, rec); err != nil {
+		log.Error("store call record", "err", err)
+	} else {
+		created = true
 	}
 	leg := c.Media()
 	if s.cfg.RecordingsDir != "" {
@@ -153,7 +160,7 @@ func (s *Service) hold(c *sip.Call, sess *session, queue string, log *slog.Logge
 
 // finish hangs up if needed, waits for the dialog to end and completes the
 // call record.
-func (s *Service) finish(c *sip.Call, rec *hotline.CallRecord, log *slog.Logger) {
+func (s *Service) finish(c *sip.Call, rec *hotline.CallRecord, created bool, log *slog.Logger) {
 	select {
 	case <-c.Done():
 	default:
@@ -179,7 +186,11 @@ func (s *Service) finish(c *sip.Call, rec *hotline.CallRecord, log *slog.Logger)
 	rec.EndReason, rec.SIPCause = string(c.EndReason()), c.SIPCause()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.store.UpdateCall(ctx, rec); err != nil {
+	save := s.store.UpdateCall
+	if !created {
+		save = s.store.CreateCall
+	}
+	if err := save(ctx, rec); err != nil {
 		log.Error("complete call record", "err", err)
 	}
 	log.Info("call ended", "reason", rec.EndReason, "sip_cause", rec.SIPCause, "queue", rec.Queue,

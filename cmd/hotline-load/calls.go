@@ -123,6 +123,12 @@ func (o *callsOptions) check() error {
 	if o.uri, err = parseTarget(o.target); err != nil {
 		return err
 	}
+	if o.transport == "tcp" {
+		if o.uri.UriParams == nil {
+			o.uri.UriParams = sipgosip.NewParams()
+		}
+		o.uri.UriParams.Add("transport", "tcp")
+	}
 	if o.portLo, o.portHi, err = parsePortRange(o.rtpPorts); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -169,8 +170,8 @@ func (c *caller) call(ctx context.Context, p *peer) callResult {
 func (c *caller) dialog(ctx context.Context, p *peer, conn *net.UDPConn, port int) callResult {
 	offer := sdpOffer(p.ip, port, rand.Uint64()>>1)
 	ct := sipgosip.NewHeader("Content-Type", "application/sdp")
-	inviteCtx, cancel := context.WithTimeout(ctx, c.o.timeout)
-	defer cancel()
+	inviteCtx, early := c.answerDeadline(ctx)
+	defer early.stop()
 	start := time.Now()
 	dlg, err := p.dialogs.Invite(inviteCtx, c.o.uri, offer, ct)
 	if err != nil {
@@ -178,24 +179,25 @@ func (c *caller) dialog(ctx context.Context, p *peer, conn *net.UDPConn, port in
 		return callResult{status: "transport"}
 	}
 	defer func() { _ = dlg.Close() }()
-	err = dlg.WaitAnswer(inviteCtx, sipgo.AnswerOptions{})
+	log := c.log.With("call_id", callID(dlg))
+	err = dlg.WaitAnswer(inviteCtx, sipgo.AnswerOptions{OnResponse: early.onResponse})
 	setup := time.Since(start)
 	if err != nil {
-		c.log.Debug("invite answer", "call_id", callID(dlg), "err", err)
+		log.Debug("no answer", "err", err)
 		return callResult{status: answerFailure(inviteCtx, err), setup: setup}
 	}
 	if err := dlg.Ack(ctx); err != nil {
-		c.log.Debug("ack", "err", err)
+		log.Debug("ack", "err", err)
 	}
 	res := callResult{status: "200", setup: setup}
 	ans, err := parseAnswer(dlg.InviteResponse.Body())
 	if err != nil {
-		c.log.Warn("answer sdp", "err", err)
+		log.Warn("answer sdp", "err", err)
 		res.status = "bad_sdp"
 	}
 	res.remoteBye = c.media(ctx, dlg, conn, ans, err == nil)
 	if !res.remoteBye {
-		res.byeFailed = c.bye(dlg)
+		res.byeFailed = bye(dlg, log)
 	}
 	return res
 }
@@ -205,6 +207,41 @@ func callID(dlg *sipgo.DialogClientSession) string {
 		return h.Value()
 	}
 	return ""
+}
+
+// answerWait ends the wait for an answer after -answer-timeout. sipgo can
+// only CANCEL an INVITE that got a provisional response; without one it would
+// wait for Timer B (32 s), so then the wait is abandoned at once instead.
+type answerWait struct {
+	provisional atomic.Bool
+	timer       *time.Timer
+	cancel      context.CancelCauseFunc
+}
+
+func (c *caller) answerDeadline(ctx context.Context) (context.Context, *answerWait) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	w := &answerWait{cancel: cancel}
+	w.timer = time.AfterFunc(c.o.timeout, func() {
+		if w.provisional.Load() {
+			cancel(errNoAnswer) // WaitAnswer sends CANCEL
+		} else {
+			cancel(sipgo.WaitAnswerForceCancelErr)
+		}
+	})
+	return ctx, w
+}
+
+func (w *answerWait) onResponse(res *sipgosip.Response) error {
+	if res.IsProvisional() {
+		w.provisional.Store(true)
+	}
+	return nil
+}
+
+// stop releases the wait's context; call it when the dialog is over.
+func (w *answerWait) stop() {
+	w.timer.Stop()
+	w.cancel(nil)
 }
 
 // answerFailure names a failed INVITE: the final status, "timeout", or
@@ -243,12 +280,13 @@ func (c *caller) media(ctx context.Context, dlg *sipgo.DialogClientSession, conn
 	return remote
 }
 
-// bye hangs up; it reports true when the BYE got no 2xx.
-func (c *caller) bye(dlg *sipgo.DialogClientSession) bool {
+// bye hangs up; it reports true when the BYE got no 2xx. It has its own
+// deadline so that an interrupted run still hangs up its calls.
+func bye(dlg *sipgo.DialogClientSession, log *slog.Logger) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := dlg.Bye(ctx); err != nil {
-		c.log.Debug("bye", "err", err)
+		log.Debug("bye", "err", err)
 		return true
 	}
 	return false

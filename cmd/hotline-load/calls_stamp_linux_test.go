@@ -7,6 +7,11 @@ import (
 )
 
 // A datagram that waited in the socket buffer keeps its arrival time.
+//
+// Linux turns receive timestamping on for the whole stack lazily (a static
+// key flipped by deferred work when the first socket asks), so the first
+// datagrams after enabling may be stamped only when read. The test therefore
+// tries a few times; a reader that never gets the kernel's time fails.
 func TestReadStampedKeepsArrivalTime(t *testing.T) {
 	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -21,17 +26,21 @@ func TestReadStampedKeepsArrivalTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Close()
-	sent := time.Now()
-	if _, err := tx.Write([]byte("x")); err != nil {
-		t.Fatal(err)
-	}
-	<-time.After(150 * time.Millisecond) // the packet waits unread
 	buf, oob := make([]byte, 16), make([]byte, stampOOB)
-	n, at, err := readStamped(rx, buf, oob)
-	if err != nil || n != 1 {
-		t.Fatalf("read %d, %v", n, err)
+	var last time.Duration
+	for range 5 {
+		sent := time.Now()
+		if _, err := tx.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		<-time.After(100 * time.Millisecond) // the packet waits unread
+		n, at, err := readStamped(rx, buf, oob)
+		if err != nil || n != 1 {
+			t.Fatalf("read %d, %v", n, err)
+		}
+		if last = at.Sub(sent); last >= 0 && last < 50*time.Millisecond {
+			return
+		}
 	}
-	if d := at.Sub(sent); d < 0 || d > 50*time.Millisecond {
-		t.Errorf("arrival stamped %v after sending; want the kernel's time, not the read's (150 ms later)", d)
-	}
+	t.Errorf("arrival stamped %v after sending; want the kernel's time, not the read's (100 ms later)", last)
 }

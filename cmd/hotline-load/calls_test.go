@@ -12,9 +12,20 @@ import (
 	"testing"
 	"time"
 
+	sipgosip "github.com/emiago/sipgo/sip"
+
 	"github.com/cityhotline/hotline/media"
 	"github.com/cityhotline/hotline/sip"
 )
+
+// TestMain keeps sipgo's package-level logging (late retransmissions, TCP
+// connection bookkeeping) out of the test output unless SIP_TEST_LOG is set.
+func TestMain(m *testing.M) {
+	if os.Getenv("SIP_TEST_LOG") == "" {
+		sipgosip.SetDefaultLogger(slog.New(slog.DiscardHandler))
+	}
+	os.Exit(m.Run())
+}
 
 // gateway is an in-process sip.Server on loopback whose handler answers,
 // plays play (paced, looped for the whole call) and records, per call, how
@@ -25,9 +36,19 @@ type gateway struct {
 	mu    sync.Mutex
 	heard []float64 // 440 Hz share of each call's caller audio
 	dtmf  []string
+	ends  []sip.EndReason // ringForever: how each call ended
 }
 
-func startGateway(t *testing.T, play []int16, answer bool) *gateway {
+// gatewayMode is what the test gateway's handler does with a call.
+type gatewayMode int
+
+const (
+	answerAndPlay gatewayMode = iota
+	refuse                    // return at once: 480
+	ringForever               // 180, then wait for a CANCEL
+)
+
+func startGateway(t *testing.T, play []int16, mode gatewayMode) *gateway {
 	t.Helper()
 	g := &gateway{ended: make(chan struct{}, 64)}
 	cfg := sip.Config{
@@ -42,8 +63,16 @@ func startGateway(t *testing.T, play []int16, answer bool) *gateway {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	h := sip.HandlerFunc(func(ctx context.Context, c *sip.Call) {
-		if answer {
+		switch mode {
+		case answerAndPlay:
 			g.serve(ctx, c, play)
+		case ringForever:
+			_ = c.Ringing()
+			<-ctx.Done()
+			g.mu.Lock()
+			g.ends = append(g.ends, c.EndReason())
+			g.mu.Unlock()
+			g.ended <- struct{}{}
 		}
 	})
 	srv, err := sip.New(cfg, h, sip.Options{Logger: log})
@@ -96,6 +125,8 @@ func bestToneShare(pcm []int16, freq float64) float64 {
 
 func (g *gateway) target() string { return "sip:12345@" + g.srv.Addr("udp").String() }
 
+func (g *gateway) tcpTarget() string { return "sip:12345@" + g.srv.Addr("tcp").String() }
+
 // results waits until n calls have ended on the gateway (each handler records
 // on ctx end, which follows our BYE) and returns what they heard.
 func (g *gateway) results(t *testing.T, n int) ([]float64, []string) {
@@ -134,7 +165,7 @@ func testLog(o callsOptions) *slog.Logger {
 }
 
 func TestCallsHearToneAndSendDigits(t *testing.T) {
-	g := startGateway(t, media.Tone(1000, time.Second, clockRate, 0.3), true)
+	g := startGateway(t, media.Tone(1000, time.Second, clockRate, 0.3), answerAndPlay)
 	o := testCallsOptions(t, g.target(), "-n", "6", "-c", "6", "-rate", "50", "-hold", "1500ms",
 		"-digits", "1#", "-digit-delay", "300ms", "-sources", "2")
 	rep, err := placeCalls(t.Context(), o, testLog(o))
@@ -169,7 +200,7 @@ func TestCallsHearToneAndSendDigits(t *testing.T) {
 }
 
 func TestCallsCountSilence(t *testing.T) {
-	g := startGateway(t, media.Silence(time.Second, clockRate), true)
+	g := startGateway(t, media.Silence(time.Second, clockRate), answerAndPlay)
 	o := testCallsOptions(t, g.target(), "-n", "3", "-c", "3", "-rate", "50", "-hold", "600ms", "-silent")
 	rep, err := placeCalls(t.Context(), o, testLog(o))
 	if err != nil {
@@ -190,7 +221,7 @@ func TestCallsCountSilence(t *testing.T) {
 }
 
 func TestCallsCountFailuresByStatus(t *testing.T) {
-	g := startGateway(t, nil, false) // the handler returns at once: 480
+	g := startGateway(t, nil, refuse)
 	o := testCallsOptions(t, g.target(), "-n", "4", "-c", "2", "-rate", "100", "-hold", "1s")
 	rep, err := placeCalls(t.Context(), o, testLog(o))
 	if err != nil {
@@ -201,6 +232,70 @@ func TestCallsCountFailuresByStatus(t *testing.T) {
 	}
 	if rep.Setup.Max != 0 {
 		t.Errorf("failed calls must not count in setup latency: %+v", rep.Setup)
+	}
+}
+
+func TestCallsOverTCP(t *testing.T) {
+	g := startGateway(t, media.Tone(1000, time.Second, clockRate, 0.3), answerAndPlay)
+	o := testCallsOptions(t, g.tcpTarget(), "-transport", "tcp", "-n", "3", "-c", "3", "-rate", "50", "-hold", "800ms")
+	rep, err := placeCalls(t.Context(), o, testLog(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Answered != 3 || rep.ByeFailed != 0 || rep.SilentCalls != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	heard, _ := g.results(t, 3)
+	for i, h := range heard {
+		if h < 0.5 {
+			t.Errorf("call %d: gateway heard 440 Hz at %.2f", i, h)
+		}
+	}
+}
+
+// An INVITE left ringing is cancelled at -answer-timeout and counted as a
+// timeout; the gateway sees the CANCEL.
+func TestCallsAnswerTimeoutCancels(t *testing.T) {
+	g := startGateway(t, nil, ringForever)
+	o := testCallsOptions(t, g.target(), "-n", "2", "-c", "2", "-rate", "50", "-answer-timeout", "400ms")
+	start := time.Now()
+	rep, err := placeCalls(t.Context(), o, testLog(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ByStatus["timeout"] != 2 || rep.Answered != 0 {
+		t.Fatalf("report %+v: want 2 timeouts", rep)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	g.results(t, 2)
+	for i, r := range g.ends {
+		if r != sip.EndCancelled {
+			t.Errorf("call %d ended %v, want cancelled", i, r)
+		}
+	}
+}
+
+// A target that never answers at all (no 100 Trying) is abandoned at
+// -answer-timeout, not after Timer B's 32 s.
+func TestCallsSilentTargetTimesOut(t *testing.T) {
+	sink, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	o := testCallsOptions(t, "sip:12345@"+sink.LocalAddr().String(), "-n", "1", "-c", "1", "-answer-timeout", "300ms")
+	start := time.Now()
+	rep, err := placeCalls(t.Context(), o, testLog(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ByStatus["timeout"] != 1 {
+		t.Fatalf("report %+v: want a timeout", rep)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("gave up after %v, want about 300ms", d)
 	}
 }
 

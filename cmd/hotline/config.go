@@ -171,7 +171,7 @@ const day = 24 * time.Hour
 func DefaultConfig() Config {
 	return Config{
 		HTTP:       HTTPConfig{Addr: "127.0.0.1:8080"},
-		SIP:        SIPConfig{Addr: "127.0.0.1:5060", MaxCalls: 1000, MediaTimeout: Duration(30 * time.Second), RatePerIP: 20},
+		SIP:        SIPConfig{Addr: "127.0.0.1:5060", MaxCalls: 500, MediaTimeout: Duration(30 * time.Second), RatePerIP: 20},
 		IVR:        IVRConfig{OverloadWaiting: 500},
 		Recordings: RecordingsConfig{Enabled: true, RetentionDays: 180},
 		RTP:        RTPConfig{Ports: "20000-20999"},
@@ -312,6 +312,7 @@ func (c Config) Validate() error {
 	if c.SIP.MaxCalls < 1 {
 		add(fmt.Errorf("sip.max_calls: must be at least 1"))
 	}
+
 	if c.Recordings.RetentionDays < 0 {
 		add(fmt.Errorf("recordings.retention_days: must not be negative"))
 	}

@@ -53,7 +53,7 @@ func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Moni
 	if err != nil {
 		return nil, err
 	}
-	scfg, err := sipConfig(cfg)
+	scfg, err := sipConfig(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -68,16 +68,22 @@ func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Moni
 	return t, nil
 }
 
-func sipConfig(cfg Config) (sip.Config, error) {
+func sipConfig(cfg Config, log *slog.Logger) (sip.Config, error) {
 	lo, hi, err := cfg.RTP.Range()
 	if err != nil {
 		return sip.Config{}, err
+	}
+	maxCalls := cfg.SIP.MaxCalls
+	if ports := (hi - lo + 1) / 2; maxCalls > ports { // each call takes an RTP and an RTCP port
+		log.Warn("sip.max_calls exceeds what rtp.ports can carry; capping it", "max_calls", maxCalls,
+			"rtp_ports", cfg.RTP.Ports, "cap", ports)
+		maxCalls = ports
 	}
 	sc := sip.Config{
 		Addr:             cfg.SIP.Addr,
 		PublicIP:         cfg.SIP.PublicIP,
 		TLS:              sip.TLS{Addr: cfg.SIP.TLS.Addr, CertFile: cfg.SIP.TLS.Cert, KeyFile: cfg.SIP.TLS.Key},
-		MaxCalls:         cfg.SIP.MaxCalls,
+		MaxCalls:         maxCalls,
 		MediaTimeout:     time.Duration(cfg.SIP.MediaTimeout),
 		RatePerSource:    sip.Rate{PerSecond: cfg.SIP.RatePerIP, Burst: int(2*cfg.SIP.RatePerIP) + 1},
 		RTPPorts:         [2]int{lo, hi},
