@@ -99,6 +99,32 @@ done
 en hundred           "hundred"
 en thousand          "thousand"
 
+# --- satisfaction survey (configs/ivr/survey.yaml, docs/ivr.md "Survey") -----
+# The request is named by date and ticket number: 关于您于 M 月 D 日反映的问题，
+# 工单编号 …; the category is free text and is not spoken.
+zh survey-greeting   "您好，这是幺二三四五热线回访，人工请按0。"
+en survey-greeting   "This is a follow-up call from the hotline. For an operator, press 0."
+zh survey-next       "还有一件诉求。"
+en survey-next       "One more request."
+zh survey-about      "关于您于"
+en survey-about      "About your request of month"
+zh survey-month      "月"
+en survey-month      "day"
+zh survey-day        "日反映的问题。"
+en survey-day        "this year."
+zh survey-ticket     "工单编号"
+en survey-ticket     "Ticket number"
+zh survey-q1         "承办单位是否联系了您？是按1，否按2。"
+en survey-q1         "Did the unit contact you? Yes, press 1. No, press 2."
+zh survey-q2         "问题是否已经解决？是按1，否按2。"
+en survey-q2         "Is the problem resolved? Yes, press 1. No, press 2."
+zh survey-q3         "是否满意？满意按1，基本满意按2，不满意按3。"
+en survey-q3         "Are you satisfied? Satisfied, 1. Basically satisfied, 2. Dissatisfied, 3."
+zh survey-agent      "正在转接人工，请稍候。"
+en survey-agent      "Transferring you to an operator."
+zh survey-thanks     "感谢您的配合，再见。"
+en survey-thanks     "Thank you. Goodbye."
+
 # --- hold music (language-free; played between "please hold" while queued) ---
 # A soft arpeggio of plucked notes, 12 s, made by sox alone.
 music() {
