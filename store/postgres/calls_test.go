@@ -14,8 +14,14 @@ import (
 func TestCallsMigrationUpDownUp(t *testing.T) {
 	db := OpenTest(t)
 	ctx := t.Context()
-	if v, err := db.Version(ctx); err != nil || v != 2 {
-		t.Fatalf("version after up: %d, %v; want 2", v, err)
+	v, err := db.Version(ctx)
+	if err != nil || v < 2 {
+		t.Fatalf("version after up: %d, %v; want at least 2", v, err)
+	}
+	for ; v > 2; v, _ = db.Version(ctx) { // later migrations first
+		if err := db.MigrateDown(ctx); err != nil {
+			t.Fatalf("migrate down from %d: %v", v, err)
+		}
 	}
 	c := &hotline.CallRecord{ID: "c1", Arrived: time.Now()}
 	if err := db.CreateCall(ctx, c); err != nil {

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Sessions", func(t *testing.T) { runSessions(t, open) })
 	t.Run("APIKeys", func(t *testing.T) { runAPIKeys(t, open) })
 	t.Run("Calls", func(t *testing.T) { runCalls(t, open) })
+	t.Run("Callbacks", func(t *testing.T) { runCallbacks(t, open) })
 }
 
 // beijing is UTC+8, written out here rather than shared with the stores so

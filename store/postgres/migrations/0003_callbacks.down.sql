@@ -1,0 +1,3 @@
+DROP TABLE assessment_exclusions;
+DROP TABLE callback_answers;
+DROP TABLE callbacks;
