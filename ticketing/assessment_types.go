@@ -32,6 +32,9 @@ func ParseMonth(s string) (Month, error) {
 	return MonthOf(t), nil
 }
 
+// Key is the month as the number YYYYMM, the form stores index it by.
+func (m Month) Key() int { return m.Year*100 + int(m.Month) }
+
 // Start is the first instant of m in Beijing time.
 func (m Month) Start() time.Time { return time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, Beijing) }
 

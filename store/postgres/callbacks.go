@@ -182,7 +182,7 @@ func (db *DB) FindCallbacks(ctx context.Context, f ticketing.CallbackFilter) ([]
 }
 
 func answerValues(r *ticketing.CallbackRecord) []any {
-	return []any{r.Callback, string(r.Ticket), string(r.Unit), string(r.Tier), r.CalledAt, monthKey(ticketing.MonthOf(r.CalledAt)), r.Reached,
+	return []any{r.Callback, string(r.Ticket), string(r.Unit), string(r.Tier), r.CalledAt, ticketing.MonthOf(r.CalledAt).Key(), r.Reached,
 		string(r.Contacted), string(r.Resolved), string(r.Satisfaction), r.Manual, string(r.By), r.Recording}
 }
 
@@ -220,9 +220,6 @@ func (db *DB) RecordAnswers(ctx context.Context, r *ticketing.CallbackRecord) er
 	r.ID = id
 	return nil
 }
-
-// monthKey is the stored form of a month: YYYYMM.
-func monthKey(m ticketing.Month) int { return m.Year*100 + int(m.Month) }
 
 // clearSQL is true for a record that reached the citizen with three clear
 // answers (ticketing.CallbackAnswers.Valid but for the exclusion).
@@ -304,7 +301,7 @@ GROUP BY unit ORDER BY unit`
 // AssessmentCounts returns the counting fields of the month's UnitScores
 // of the tier, by unit: the same as ticketing.Tally over the stored records.
 func (db *DB) AssessmentCounts(ctx context.Context, month ticketing.Month, tier ticketing.Tier) ([]ticketing.UnitScore, error) {
-	rows, err := db.pool.Query(ctx, assessmentSQL, monthKey(month), string(tier))
+	rows, err := db.pool.Query(ctx, assessmentSQL, month.Key(), string(tier))
 	if err != nil {
 		return nil, fmt.Errorf("assessment counts %s %s: %w", month, tier, err)
 	}

@@ -70,7 +70,7 @@ func benchAnswerRow(r *rand.Rand, i int, start time.Time) []any {
 	}
 	at := start.Add(time.Duration(r.Int64N(int64(29 * 24 * time.Hour))))
 	return []any{int64(i + 1), fmt.Sprintf("2026110%07d", ticket), fmt.Sprintf("%s-%03d", tu.tier, r.IntN(tu.units)),
-		string(tu.tier), at, monthKey(ticketing.MonthOf(at)), reached, contacted, resolved, sat}
+		string(tu.tier), at, ticketing.MonthOf(at).Key(), reached, contacted, resolved, sat}
 }
 
 // seedCallbackAnswers copies n records of November 2026 into db.

@@ -204,7 +204,7 @@ func (db *DB) RecordAnswers(ctx context.Context, r *ticketing.CallbackRecord) er
 	if err != nil {
 		return wrap(err, what)
 	}
-	args = append(args, monthKey(ticketing.MonthOf(r.CalledAt)), string(r.Ticket))
+	args = append(args, ticketing.MonthOf(r.CalledAt).Key(), string(r.Ticket))
 	var id int64
 	err = db.inTx(ctx, func(tx *wtx) error {
 		tickets := []any{string(r.Ticket)}
@@ -231,9 +231,6 @@ func (db *DB) RecordAnswers(ctx context.Context, r *ticketing.CallbackRecord) er
 	r.ID = id
 	return nil
 }
-
-// monthKey is the stored form of a month: YYYYMM.
-func monthKey(m ticketing.Month) int { return m.Year*100 + int(m.Month) }
 
 // clearSQL is true for a record that reached the citizen with three clear
 // answers (ticketing.CallbackAnswers.Valid but for the exclusion).
@@ -300,7 +297,7 @@ GROUP BY unit ORDER BY unit`
 // of the tier, by unit: the same as ticketing.Tally over the stored records.
 func (db *DB) AssessmentCounts(ctx context.Context, month ticketing.Month, tier ticketing.Tier) ([]ticketing.UnitScore, error) {
 	what := "assessment counts " + month.String() + " " + string(tier)
-	rows, err := db.read.QueryContext(ctx, assessmentSQL, monthKey(month), string(tier))
+	rows, err := db.read.QueryContext(ctx, assessmentSQL, month.Key(), string(tier))
 	if err != nil {
 		return nil, wrap(err, what)
 	}
