@@ -180,6 +180,7 @@ func (s *server) routes() {
 
 	s.handle("GET /api/v1/calls", s.authed(s.listCalls))
 	s.handle("GET /api/v1/calls/{id}", s.authed(s.getCall))
+	s.handle("GET /api/v1/assessment", s.authed(s.getAssessment))
 
 	s.open311Routes()
 	// Anything else under /api/v1 gets the JSON error shape, not the mux's text.

@@ -18,6 +18,7 @@ type operation struct {
 	body    string // request schema; "" for none; "form:" prefix for Open311 forms
 	status  int    // success status
 	result  string // response schema; "" for none
+	csv     bool   // the success response may also be text/csv (format=csv)
 	params  []param
 }
 
@@ -43,6 +44,12 @@ var callQuery = []param{
 	query("caller", "calling number equals"), query("queue", "queue equals"),
 	query("direction", "inbound or outbound"), query("end_reason", "e.g. remote_hangup, cancelled, media_timeout"),
 	query("limit", "1-500, default 50"), query("offset", "default 0"),
+}
+
+var assessmentDocQuery = []param{
+	query("month", "required: YYYY-MM (Beijing time), not after the current month"),
+	query("tier", "street, district, district_dept, city_dept or enterprise; default: every one of them"),
+	query("format", "json (default) or csv: a UTF-8 attachment with a BOM and a Chinese and English header row"),
 }
 
 var operations = map[string]operation{
@@ -88,6 +95,7 @@ var operations = map[string]operation{
 	"POST /api/v1/apikeys":            {summary: "Create an Open311 API key; the key is shown once", tag: "accounts", body: "APIKeyInput", status: 201, result: "APIKey"},
 	"GET /api/v1/calls":               {summary: "List call records (CDRs), newest first; centre roles only", tag: "calls", status: 200, result: "CallList", params: callQuery},
 	"GET /api/v1/calls/{id}":          {summary: "One call record; centre roles only", tag: "calls", status: 200, result: "Call", params: []param{pathParam("id", "call id")}},
+	"GET /api/v1/assessment":          {summary: "The month's three-rate assessment and ranking per unit; unit staff see their own unit's rows only; agents 403", tag: "assessment", status: 200, result: "Assessment", csv: true, params: assessmentDocQuery},
 	"GET /open311/v2/services.json":   {summary: "Open311: the services (leaf categories)", tag: "open311", public: true, status: 200, result: "Open311Services"},
 	"GET /open311/v2/services/{code}": {summary: "Open311: a service definition", tag: "open311", public: true, status: 200, result: "Open311ServiceDefinition", params: []param{pathParam("code", "service code followed by .json, e.g. 0101.json")}},
 	"POST /open311/v2/requests.json":  {summary: "Open311: file a service request (form-encoded, api_key required)", tag: "open311", public: true, body: "form:Open311Post", status: 201, result: "Open311Created"},
@@ -156,7 +164,11 @@ func body(mediaType, schema string) map[string]any {
 func (op operation) responses(open311 bool) map[string]any {
 	ok := map[string]any{"description": http.StatusText(op.status)}
 	if op.result != "" {
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(op.result)}}
+		content := map[string]any{"application/json": map[string]any{"schema": ref(op.result)}}
+		if op.csv {
+			content["text/csv"] = map[string]any{"schema": str("UTF-8 with a BOM; header row 单位 unit, …")}
+		}
+		ok["content"] = content
 	}
 	errSchema := "Error"
 	if open311 {

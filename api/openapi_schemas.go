@@ -72,6 +72,9 @@ func schemas() map[string]any {
 	for k, v := range callSchemas() {
 		out[k] = v
 	}
+	for k, v := range assessmentSchemas() {
+		out[k] = v
+	}
 	return out
 }
 
@@ -93,6 +96,31 @@ func callSchemas() map[string]any {
 		"Call": object(p, "id", "direction", "caller", "callee", "duration_seconds", "ivr_path", "end_reason"),
 		"CallList": object(map[string]any{"calls": arrayOf("Call"), "limit": integer, "offset": integer,
 			"next_offset": map[string]any{"type": "integer", "description": "present when the page was full"}}, "calls", "limit", "offset"),
+	}
+}
+
+// assessmentSchemas are the shapes of /api/v1/assessment.
+func assessmentSchemas() map[string]any {
+	fraction := func(desc string) map[string]any {
+		return map[string]any{"type": "number", "minimum": 0, "maximum": 1, "description": desc + "; 0 when not ranked"}
+	}
+	p := map[string]any{
+		"unit": str("unit id"), "unit_name": str(""), "tier": str("street, district, district_dept, city_dept, enterprise"),
+		"valid_callbacks":   map[string]any{"type": "integer", "description": "有效回访: the denominator of the rates"},
+		"response_rate":     fraction("响应率"),
+		"resolution_rate":   fraction("解决率"),
+		"satisfaction_rate": fraction("满意率 (基本满意 counts 0.9)"),
+		"score":             map[string]any{"type": "number", "minimum": 0, "maximum": 100, "description": "composite score; 0 when not ranked"},
+		"rank":              map[string]any{"type": "integer", "description": "1 = best in the tier, ties share; 0 = not ranked (no valid callback)"},
+		"previous_rank":     map[string]any{"type": "integer", "description": "last month's rank; 0 = not ranked then"},
+		"movement":          map[string]any{"type": "integer", "description": "previous_rank − rank; positive moved up; 0 when either is 0"},
+		"class":             str("advanced (先进), improved (进步), rectify (整改), governance (治理) or empty"),
+	}
+	all := []string{"unit", "unit_name", "tier", "valid_callbacks", "response_rate", "resolution_rate",
+		"satisfaction_rate", "score", "rank", "previous_rank", "movement", "class"}
+	return map[string]any{
+		"AssessmentRow": object(p, all...),
+		"Assessment":    object(map[string]any{"month": str("YYYY-MM"), "assessment": arrayOf("AssessmentRow")}, "month", "assessment"),
 	}
 }
 
