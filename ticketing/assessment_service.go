@@ -3,6 +3,7 @@ package ticketing
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/cityhotline/hotline"
 )
@@ -27,9 +28,8 @@ type assessmentCounter interface {
 // the tier); agents get EFORBIDDEN.
 //
 // The month must not be after the current Beijing month (EINVALID naming
-// month). The 治理类 list needs each street's complaint count of the month,
-// which no store query gives yet: complaints are passed as nil, so no unit
-// is 治理 and Complaints stays 0 until such a query exists.
+// month). The 治理类 class of streets uses the month's complaint counts per
+// street when the store counts them (ComplaintCounts; both stores do).
 func (s *Service) Assessment(ctx context.Context, a hotline.Actor, month Month, tier Tier) ([]UnitScore, error) {
 	if err := canReadAssessment(a); err != nil {
 		return nil, err
@@ -49,7 +49,7 @@ func (s *Service) Assessment(ctx context.Context, a hotline.Actor, month Month, 
 	cfg := DefaultAssessmentConfig()
 	var out []UnitScore
 	for _, t := range tiers {
-		scores, err := assessTier(ctx, counter, month, t, cfg)
+		scores, err := s.assessTier(ctx, counter, month, t, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -85,8 +85,26 @@ func assessedTiers(tier Tier) ([]Tier, error) {
 		WithField("tier", "must be street, district, district_dept, city_dept or enterprise")
 }
 
+// complaintCounter counts a period's complaint tickets per street.
+type complaintCounter interface {
+	ComplaintCounts(ctx context.Context, from, to time.Time) (map[hotline.UnitID]int, error)
+}
+
+// complaints returns the month's complaints per street, for the street tier.
+func (s *Service) complaints(ctx context.Context, month Month, tier Tier) (map[hotline.UnitID]int, error) {
+	cc, ok := s.store.(complaintCounter)
+	if tier != TierStreet || !ok {
+		return nil, nil
+	}
+	m, err := cc.ComplaintCounts(ctx, month.Start(), month.End())
+	if err != nil {
+		return nil, fmt.Errorf("complaints of %s: %w", month, err)
+	}
+	return m, nil
+}
+
 // assessTier ranks one tier for the month, with last month for movement.
-func assessTier(ctx context.Context, c assessmentCounter, month Month, tier Tier, cfg AssessmentConfig) ([]UnitScore, error) {
+func (s *Service) assessTier(ctx context.Context, c assessmentCounter, month Month, tier Tier, cfg AssessmentConfig) ([]UnitScore, error) {
 	prevMonth := month.Previous()
 	prevCounts, err := c.AssessmentCounts(ctx, prevMonth, tier)
 	if err != nil {
@@ -96,8 +114,12 @@ func assessTier(ctx context.Context, c assessmentCounter, month Month, tier Tier
 	if err != nil {
 		return nil, fmt.Errorf("assessment counts of %s %s: %w", tier, month, err)
 	}
+	complaints, err := s.complaints(ctx, month, tier)
+	if err != nil {
+		return nil, err
+	}
 	previous := AssessCounts(prevMonth, tier, prevCounts, nil, nil, cfg)
-	return AssessCounts(month, tier, counts, previous, nil, cfg), nil
+	return AssessCounts(month, tier, counts, previous, complaints, cfg), nil
 }
 
 // ownRows keeps a unit actor's own rows; other actors see all.

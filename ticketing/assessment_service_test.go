@@ -71,6 +71,12 @@ var novemberAssessment = []assessmentWant{
 // its clock on 2026-11-27.
 func assessmentService(t *testing.T) *ticketing.Service {
 	t.Helper()
+	svc, _ := assessmentServiceStore(t)
+	return svc
+}
+
+func assessmentServiceStore(t *testing.T) (*ticketing.Service, *sqlite.DB) {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir()+"/hotline.db")
 	if err != nil {
@@ -91,7 +97,7 @@ func assessmentService(t *testing.T) *ticketing.Service {
 		}
 	}
 	clock := &fakeClock{now: time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)}
-	return ticketing.NewService(ticketing.Config{}, db, clock, nil, nil)
+	return ticketing.NewService(ticketing.Config{}, db, clock, nil, nil), db
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -169,4 +175,32 @@ func TestAssessmentServiceRefuses(t *testing.T) {
 			t.Errorf("%s: %v does not name %s", tc.name, err, tc.field)
 		}
 	}
+}
+
+// TestAssessmentGovernanceFromComplaints: the street with the most complaint
+// tickets in the month is 治理类, even unranked (s3 has no valid callback).
+func TestAssessmentGovernanceFromComplaints(t *testing.T) {
+	svc, db := assessmentServiceStore(t)
+	ctx := context.Background()
+	for i := range 3 {
+		at := time.Date(2026, 11, 5+i, 9, 0, 0, 0, ticketing.Beijing)
+		tk := &ticketing.Ticket{Channel: ticketing.ChannelPhone, Type: ticketing.TypeComplaint, Street: "s3",
+			State: ticketing.StatePendingDispatch, Content: "噪音扰民", Created: at, Updated: at}
+		if err := db.CreateTicket(ctx, tk, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := svc.Assessment(ctx, analyst, ticketing.Month{Year: 2026, Month: time.November}, ticketing.TierStreet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range got {
+		if g.Unit == "s3" {
+			if g.Class != ticketing.ClassGovernance || g.Complaints != 3 {
+				t.Fatalf("s3: class %q complaints %d, want governance and 3", g.Class, g.Complaints)
+			}
+			return
+		}
+	}
+	t.Fatalf("s3 not in %+v", got)
 }

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("APIKeys", func(t *testing.T) { runAPIKeys(t, open) })
 	t.Run("Calls", func(t *testing.T) { runCalls(t, open) })
 	t.Run("Callbacks", func(t *testing.T) { runCallbacks(t, open) })
+	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
 }
 
 // beijing is UTC+8, written out here rather than shared with the stores so
