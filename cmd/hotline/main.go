@@ -43,6 +43,7 @@ type store interface {
 	ticketing.Store
 	account.Store
 	call.Store
+	ticketing.CallbackStore
 	api.Calls
 	Migrate(ctx context.Context) error
 	Close() error
@@ -133,6 +134,11 @@ func run() error {
 		return err
 	}
 	defer stopTel()
+	stopCallbacks, err := tel.startCallbacks(ctx, cfg, st, tickets, tcfg.SLA.Calendar, log)
+	if err != nil {
+		return err
+	}
+	defer stopCallbacks()
 
 	var ready atomic.Bool
 	mux := http.NewServeMux()

@@ -16,6 +16,7 @@ import (
 	"github.com/cityhotline/hotline/media"
 	"github.com/cityhotline/hotline/metrics"
 	"github.com/cityhotline/hotline/sip"
+	"github.com/cityhotline/hotline/ticketing"
 )
 
 // telephony is the SIP gateway with the call orchestration behind it.
@@ -136,3 +137,30 @@ func (s sipMetrics) CallEnded(d sip.Direction, r sip.EndReason) {
 }
 func (s sipMetrics) InviteLatency(seconds float64) { s.m.InviteAnswered(seconds) }
 func (s sipMetrics) Refused(r sip.RefuseReason)    { s.m.SIPRefused(string(r)) }
+
+// startCallbacks runs the satisfaction-callback scheduler over the
+// outbound trunk. With no outbound trunk there is nobody to call: it logs
+// that once and returns a no-op stop.
+func (t *telephony) startCallbacks(ctx context.Context, cfg Config, st call.SchedulerStore, tickets *ticketing.Service,
+	cal *ticketing.Calendar, log *slog.Logger) (stop func(), err error) {
+	if cfg.Trunk.Outbound == "" {
+		log.Info("satisfaction callbacks off: HOTLINE_TRUNK_OUTBOUND is empty")
+		return func() {}, nil
+	}
+	from, to, err := cfg.Callback.Window()
+	if err != nil {
+		return nil, err
+	}
+	p := ticketing.DefaultCallbackPolicy()
+	p.Delay, p.Window = time.Duration(cfg.Callback.Delay), ticketing.CallbackWindow{From: from, To: to}
+	sched, err := call.NewScheduler(call.NewSchedulerConfig(p, cal), st, tickets, t.calls, t.sip,
+		hotline.SystemClock{}, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := sched.Start(ctx); err != nil {
+		return nil, fmt.Errorf("callbacks: %w", err)
+	}
+	log.Info("satisfaction callbacks on", "delay", p.Delay, "hours", p.Window.String())
+	return sched.Stop, nil
+}
