@@ -41,6 +41,23 @@ type CallFilter struct {
 	Queue     string
 	Direction string
 	EndReason string
-	Limit     int // 0: the store's default page
+	Limit     int // 0: CallPageDefault; more than CallPageMax: CallPageMax
 	Offset    int
+}
+
+// Paging of call records.
+const (
+	CallPageDefault = 50
+	CallPageMax     = 500
+)
+
+// PageSize is f.Limit with the default and the cap applied.
+func (f CallFilter) PageSize() int {
+	switch {
+	case f.Limit <= 0:
+		return CallPageDefault
+	case f.Limit > CallPageMax:
+		return CallPageMax
+	}
+	return f.Limit
 }

@@ -18,12 +18,6 @@ type Calls interface {
 	FindCallByID(ctx context.Context, id hotline.CallID) (*hotline.CallRecord, error)
 }
 
-// Paging of call lists.
-const (
-	defaultCallLimit = 50
-	maxCallLimit     = 500
-)
-
 var callParams = []string{"from", "to", "caller", "queue", "direction", "end_reason", "limit", "offset"}
 
 type callJSON struct {
@@ -138,7 +132,7 @@ func (s *server) callFilter(q url.Values) (hotline.CallFilter, error) {
 	if !isWord(f.EndReason) {
 		v.Add("end_reason", "must be lower-case letters and underscores, e.g. remote_hangup")
 	}
-	f.Limit = intParam(&v, q, "limit", defaultCallLimit, 1, maxCallLimit)
+	f.Limit = intParam(&v, q, "limit", hotline.CallPageDefault, 1, hotline.CallPageMax)
 	f.Offset = intParam(&v, q, "offset", 0, 0, math.MaxInt32)
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		v.Add("to", "must be after from")

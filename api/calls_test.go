@@ -121,7 +121,7 @@ func TestListCallsDefaultsAndRFC3339(t *testing.T) {
 	w := e.request("GET", "/api/v1/calls?from=2026-11-27T08:30:00%2B08:00", "")
 	var out map[string]any
 	decodeBody(t, w, http.StatusOK, &out)
-	if fc.filter.Limit != defaultCallLimit || fc.filter.Offset != 0 || !fc.filter.To.IsZero() {
+	if fc.filter.Limit != hotline.CallPageDefault || fc.filter.Offset != 0 || !fc.filter.To.IsZero() {
 		t.Errorf("filter %+v, want the default page and no upper bound", fc.filter)
 	}
 	if !fc.filter.From.Equal(time.Date(2026, 11, 27, 0, 30, 0, 0, time.UTC)) {

@@ -10,12 +10,6 @@ import (
 	"github.com/cityhotline/hotline"
 )
 
-// Call records: paging of FindCalls.
-const (
-	defaultCallLimit = 50
-	maxCallLimit     = 500
-)
-
 var _ interface {
 	CreateCall(ctx context.Context, c *hotline.CallRecord) error
 	UpdateCall(ctx context.Context, c *hotline.CallRecord) error
@@ -169,16 +163,5 @@ func findCallsSQL(f hotline.CallFilter) (string, []any) {
 	if len(q.conds) > 0 {
 		sql += " WHERE " + strings.Join(q.conds, " AND ")
 	}
-	return sql + ` ORDER BY arrived DESC NULLS LAST, id DESC` + limitClause(callLimit(f.Limit), f.Offset), q.args
-}
-
-// callLimit applies the default and the cap of a page of call records.
-func callLimit(limit int) int {
-	switch {
-	case limit <= 0:
-		return defaultCallLimit
-	case limit > maxCallLimit:
-		return maxCallLimit
-	}
-	return limit
+	return sql + ` ORDER BY arrived DESC NULLS LAST, id DESC` + limitClause(f.PageSize(), f.Offset), q.args
 }

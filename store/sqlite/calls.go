@@ -6,12 +6,6 @@ import (
 	"github.com/cityhotline/hotline"
 )
 
-// Call records: paging of FindCalls.
-const (
-	defaultCallLimit = 50
-	maxCallLimit     = 500
-)
-
 var _ interface {
 	CreateCall(ctx context.Context, c *hotline.CallRecord) error
 	UpdateCall(ctx context.Context, c *hotline.CallRecord) error
@@ -98,7 +92,7 @@ func (db *DB) FindCalls(ctx context.Context, f hotline.CallFilter) ([]*hotline.C
 	w := callWhere(f)
 	q := `SELECT ` + callSelectList + ` FROM calls` + w.String() +
 		` ORDER BY arrived DESC NULLS LAST, id DESC LIMIT ? OFFSET ?`
-	rows, err := db.read.QueryContext(ctx, q, append(w.args, callLimit(f.Limit), max(f.Offset, 0))...)
+	rows, err := db.read.QueryContext(ctx, q, append(w.args, f.PageSize(), max(f.Offset, 0))...)
 	cs, err := queryAll(rows, err, callSelect)
 	return cs, wrap(err, "find calls")
 }
@@ -116,15 +110,4 @@ func callWhere(f hotline.CallFilter) *where {
 	w.eq("direction", f.Direction)
 	w.eq("end_reason", f.EndReason)
 	return w
-}
-
-// callLimit applies the default and the cap of a page of call records.
-func callLimit(limit int) int {
-	switch {
-	case limit <= 0:
-		return defaultCallLimit
-	case limit > maxCallLimit:
-		return maxCallLimit
-	}
-	return limit
 }
