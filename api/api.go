@@ -26,6 +26,7 @@ type Config struct {
 	Clock        hotline.Clock  // default: the wall clock (Open311's 90-day window)
 	Location     *time.Location // how YYYY-MM-DD dates in queries are read; default time.Local
 	Calls        Calls          // call records; nil: /api/v1/calls answers 404
+	Desk         Desk           // the agent desk WebSocket; nil: /api/v1/desk/ws answers 404
 }
 
 func (c Config) withDefaults() Config {
@@ -181,6 +182,7 @@ func (s *server) routes() {
 	s.handle("GET /api/v1/calls", s.authed(s.listCalls))
 	s.handle("GET /api/v1/calls/{id}", s.authed(s.getCall))
 	s.handle("GET /api/v1/assessment", s.authed(s.getAssessment))
+	s.handle("GET /api/v1/desk/ws", s.deskWS)
 
 	s.open311Routes()
 	// Anything else under /api/v1 gets the JSON error shape, not the mux's text.

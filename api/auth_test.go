@@ -32,7 +32,8 @@ func TestEveryAPIRouteButLoginAndOpenAPINeedsAToken(t *testing.T) {
 	e := newEnv(t)
 	for _, pattern := range e.srv.patterns {
 		method, path, _ := strings.Cut(pattern, " ")
-		if !strings.HasPrefix(path, "/api/v1/") || path == "/api/v1/login" || path == "/api/v1/openapi.json" {
+		if !strings.HasPrefix(path, "/api/v1/") || path == "/api/v1/login" || path == "/api/v1/openapi.json" ||
+			path == "/api/v1/desk/ws" { // authenticates with its first message (desk_test.go)
 			continue
 		}
 		path = strings.NewReplacer("{id}", "1", "{action}", "accept").Replace(path)

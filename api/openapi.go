@@ -96,6 +96,7 @@ var operations = map[string]operation{
 	"GET /api/v1/calls":               {summary: "List call records (CDRs), newest first; centre roles only", tag: "calls", status: 200, result: "CallList", params: callQuery},
 	"GET /api/v1/calls/{id}":          {summary: "One call record; centre roles only", tag: "calls", status: 200, result: "Call", params: []param{pathParam("id", "call id")}},
 	"GET /api/v1/assessment":          {summary: "The month's three-rate assessment and ranking per unit; unit staff see their own unit's rows only; agents 403", tag: "assessment", status: 200, result: "Assessment", csv: true, params: assessmentDocQuery},
+	"GET /api/v1/desk/ws":             {summary: "The agent desk WebSocket (docs/softphone.md): upgrade, then authenticate with the first message", tag: "desk", public: true, status: 101, result: "Any"},
 	"GET /open311/v2/services.json":   {summary: "Open311: the services (leaf categories)", tag: "open311", public: true, status: 200, result: "Open311Services"},
 	"GET /open311/v2/services/{code}": {summary: "Open311: a service definition", tag: "open311", public: true, status: 200, result: "Open311ServiceDefinition", params: []param{pathParam("code", "service code followed by .json, e.g. 0101.json")}},
 	"POST /open311/v2/requests.json":  {summary: "Open311: file a service request (form-encoded, api_key required)", tag: "open311", public: true, body: "form:Open311Post", status: 201, result: "Open311Created"},

@@ -125,6 +125,12 @@ en survey-agent      "Transferring you to an operator."
 zh survey-thanks     "感谢您的配合，再见。"
 en survey-thanks     "Thank you. Goodbye."
 
+# --- while queued for an agent ----------------------------------------------
+zh agent-lost        "抱歉，坐席连接中断，正在为您重新转接，请稍候。"
+en agent-lost        "Sorry, we lost the connection to the operator. Connecting you again, please hold."
+zh callback-offer    "当前来电较多，我们已记录您的号码，将尽快给您回电。感谢您的来电，再见。"
+en callback-offer    "All operators are busy. We have noted your number and will call you back soon. Thank you, goodbye."
+
 # --- hold music (language-free; played between "please hold" while queued) ---
 # A soft arpeggio of plucked notes, 12 s, made by sox alone.
 music() {

@@ -1,0 +1,450 @@
+// Package deskclient is a Go agent softphone: it logs in over the JSON API,
+// opens the desk WebSocket (docs/softphone.md) and a pion WebRTC
+// PeerConnection as a browser would, sends a tone as its microphone and
+// keeps what it hears. Tests and the load generator use it; everything
+// stays on 127.0.0.1.
+package deskclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/pion/webrtc/v4"
+	pmedia "github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/cityhotline/hotline/api/deskproto"
+	"github.com/cityhotline/hotline/media"
+)
+
+// Frame is one received server message.
+type Frame struct {
+	Type string
+	Raw  json.RawMessage
+	At   time.Time
+}
+
+// Decode decodes the frame into v.
+func (f Frame) Decode(v any) error { return json.Unmarshal(f.Raw, v) }
+
+// Client is one agent's desk.
+type Client struct {
+	base   string
+	token  string
+	ws     *websocket.Conn
+	wmu    sync.Mutex
+	nextID atomic.Int64
+
+	frames  chan Frame
+	pmu     sync.Mutex
+	pending map[int64]chan Frame
+
+	pc    *webrtc.PeerConnection
+	track *webrtc.TrackLocalStaticSample
+
+	amu     sync.Mutex
+	heard   []int16 // decoded audio received, newest last (bounded)
+	firstRX time.Time
+	tone    float64 // Hz sent as the microphone; 0 = silence
+	rxPkts  atomic.Int64
+
+	Welcome deskproto.Welcome
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// maxHeard bounds the kept audio (30 s).
+const maxHeard = 30 * media.G711Rate
+
+// Login gets a token from baseURL (http://127.0.0.1:PORT).
+func Login(ctx context.Context, baseURL, username, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+"/api/v1/login", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("login %s: %w", username, err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("login %s: HTTP %d", username, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return "", fmt.Errorf("login %s: %w", username, err)
+	}
+	return out.Token, nil
+}
+
+// Dial logs in and opens the desk WebSocket; Welcome holds the answer.
+func Dial(ctx context.Context, baseURL, username, password string) (*Client, error) {
+	token, err := Login(ctx, baseURL, username, password)
+	if err != nil {
+		return nil, err
+	}
+	return DialToken(ctx, baseURL, token)
+}
+
+// DialToken opens the desk WebSocket with a token.
+func DialToken(ctx context.Context, baseURL, token string) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
+	u.Path = "/api/v1/desk/ws"
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("desk websocket: %w", err)
+	}
+	cctx, cancel := context.WithCancel(context.Background())
+	c := &Client{base: baseURL, token: token, ws: ws, frames: make(chan Frame, 4096), pending: map[int64]chan Frame{},
+		ctx: cctx, cancel: cancel}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.read()
+	}()
+	if err := c.Do(ctx, deskproto.Message{Type: deskproto.TypeAuth, Token: token}); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("desk auth: %w", err)
+	}
+	f, err := c.Next(ctx, deskproto.TypeWelcome)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := f.Decode(&c.Welcome); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// read dispatches server frames: acks and errors with an id to their
+// waiting Do, everything else (and those too) to Next.
+func (c *Client) read() {
+	defer close(c.frames)
+	for {
+		_, b, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		var head struct {
+			Type string `json:"type"`
+			ID   int64  `json:"id"`
+		}
+		if json.Unmarshal(b, &head) != nil {
+			continue
+		}
+		f := Frame{Type: head.Type, Raw: b, At: time.Now()}
+		if (head.Type == deskproto.TypeAck || head.Type == deskproto.TypeError) && head.ID != 0 {
+			c.pmu.Lock()
+			ch := c.pending[head.ID]
+			delete(c.pending, head.ID)
+			c.pmu.Unlock()
+			if ch != nil {
+				ch <- f
+				continue
+			}
+		}
+		select {
+		case c.frames <- f:
+		default: // nobody reads: drop the oldest
+			select {
+			case <-c.frames:
+			default:
+			}
+			c.frames <- f
+		}
+	}
+}
+
+// Send writes a message without waiting for its ack.
+func (c *Client) Send(m deskproto.Message) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return c.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// Do sends m with a fresh id and waits for its ack; an error message
+// becomes an *Error.
+func (c *Client) Do(ctx context.Context, m deskproto.Message) error {
+	m.ID = c.nextID.Add(1)
+	ch := make(chan Frame, 1)
+	c.pmu.Lock()
+	c.pending[m.ID] = ch
+	c.pmu.Unlock()
+	if err := c.Send(m); err != nil {
+		return err
+	}
+	select {
+	case f := <-ch:
+		if f.Type == deskproto.TypeError {
+			var e deskproto.Error
+			_ = f.Decode(&e)
+			return &Error{Msg: e}
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%s: no ack: %w", m.Type, ctx.Err())
+	}
+}
+
+// Error is a refusal from the server.
+type Error struct{ Msg deskproto.Error }
+
+func (e *Error) Error() string { return e.Msg.Code + ": " + e.Msg.Message }
+
+// Next waits for the next message of one of types (any type when none),
+// dropping others.
+func (c *Client) Next(ctx context.Context, types ...string) (Frame, error) {
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				return Frame{}, errors.New("desk websocket closed")
+			}
+			if len(types) == 0 {
+				return f, nil
+			}
+			for _, t := range types {
+				if f.Type == t {
+					return f, nil
+				}
+			}
+		case <-ctx.Done():
+			return Frame{}, fmt.Errorf("waiting for %v: %w", types, ctx.Err())
+		}
+	}
+}
+
+// SetTone sets the microphone: a sine at hz (0 = silence).
+func (c *Client) SetTone(hz float64) {
+	c.amu.Lock()
+	c.tone = hz
+	c.amu.Unlock()
+}
+
+// ConnectRTC opens the softphone PeerConnection (offerer, PCMU, loopback
+// only) and waits until it is connected.
+func (c *Client) ConnectRTC(ctx context.Context) error {
+	me := &webrtc.MediaEngine{}
+	if err := me.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1},
+		PayloadType:        0,
+	}, webrtc.RTPCodecTypeAudio); err != nil {
+		return err
+	}
+	se := webrtc.SettingEngine{}
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se))
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return err
+	}
+	c.pc = pc
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "deskclient")
+	if err != nil {
+		return err
+	}
+	c.track = track
+	sender, err := pc.AddTrack(track)
+	if err != nil {
+		return err
+	}
+	c.wg.Add(1)
+	go func() { // RTCP from the server, so interceptors work
+		defer c.wg.Done()
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := sender.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.receive(tr)
+		}()
+	})
+	connected := make(chan struct{})
+	var once sync.Once
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateConnected {
+			once.Do(func() { close(connected) })
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		return err
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		return err
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := c.Do(ctx, deskproto.Message{Type: deskproto.TypeRTCOffer, SDP: pc.LocalDescription().SDP}); err != nil {
+		return err
+	}
+	f, err := c.Next(ctx, deskproto.TypeRTCAnswer)
+	if err != nil {
+		return err
+	}
+	var ans deskproto.RTCAnswer
+	if err := f.Decode(&ans); err != nil {
+		return err
+	}
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
+		return err
+	}
+	select {
+	case <-connected:
+	case <-ctx.Done():
+		return fmt.Errorf("peer connection: %w", ctx.Err())
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.mic()
+	}()
+	return nil
+}
+
+// mic sends 20 ms of the tone (or silence) every 20 ms against an
+// absolute schedule.
+func (c *Client) mic() {
+	pcm := make([]int16, media.FrameSamples)
+	payload := make([]byte, media.FrameSamples)
+	var phase float64
+	start := time.Now()
+	for i := 1; ; i++ {
+		c.amu.Lock()
+		hz := c.tone
+		c.amu.Unlock()
+		phase = sineFrame(pcm, hz, phase)
+		n := media.EncodeUlaw(payload, pcm)
+		if err := c.track.WriteSample(pmedia.Sample{Data: payload[:n], Duration: 20 * time.Millisecond}); err != nil {
+			return
+		}
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-time.After(time.Until(start.Add(time.Duration(i) * 20 * time.Millisecond))):
+		}
+	}
+}
+
+func (c *Client) receive(tr *webrtc.TrackRemote) {
+	pcm := make([]int16, 1500)
+	for {
+		pkt, _, err := tr.ReadRTP()
+		if err != nil {
+			return
+		}
+		if len(pkt.Payload) == 0 {
+			continue
+		}
+		c.rxPkts.Add(1)
+		n := media.DecodeUlaw(pcm, pkt.Payload)
+		c.amu.Lock()
+		if c.firstRX.IsZero() {
+			c.firstRX = time.Now()
+		}
+		c.heard = append(c.heard, pcm[:n]...)
+		if over := len(c.heard) - maxHeard; over > 0 {
+			c.heard = append(c.heard[:0], c.heard[over:]...)
+		}
+		c.amu.Unlock()
+	}
+}
+
+// Heard returns the last d of received audio.
+func (c *Client) Heard(d time.Duration) []int16 {
+	n := int(d.Seconds() * media.G711Rate)
+	c.amu.Lock()
+	defer c.amu.Unlock()
+	if n > len(c.heard) {
+		n = len(c.heard)
+	}
+	return append([]int16(nil), c.heard[len(c.heard)-n:]...)
+}
+
+// ResetHeard forgets what was heard so far.
+func (c *Client) ResetHeard() {
+	c.amu.Lock()
+	c.heard, c.firstRX = c.heard[:0], time.Time{}
+	c.amu.Unlock()
+}
+
+// FirstAudio is when the first audio packet arrived since the last reset.
+func (c *Client) FirstAudio() time.Time {
+	c.amu.Lock()
+	defer c.amu.Unlock()
+	return c.firstRX
+}
+
+// Packets is the number of audio packets received.
+func (c *Client) Packets() int64 { return c.rxPkts.Load() }
+
+// DropRTC closes the PeerConnection as a crashed browser tab would.
+func (c *Client) DropRTC() {
+	if c.pc != nil {
+		_ = c.pc.Close()
+	}
+}
+
+// Close ends everything.
+func (c *Client) Close() {
+	c.cancel()
+	if c.pc != nil {
+		_ = c.pc.Close()
+	}
+	_ = c.ws.Close()
+	c.wg.Wait()
+}
+
+// sineFrame fills pcm with a sine at hz (amplitude about -10 dBFS) from
+// phase and returns the phase to continue from; hz 0 gives silence.
+func sineFrame(pcm []int16, hz, phase float64) float64 {
+	step := 2 * math.Pi * hz / media.G711Rate
+	for i := range pcm {
+		if hz == 0 {
+			pcm[i] = 0
+			continue
+		}
+		pcm[i] = int16(10000 * math.Sin(phase))
+		phase += step
+	}
+	return math.Mod(phase, 2*math.Pi)
+}
