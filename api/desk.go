@@ -22,9 +22,9 @@ import (
 // authenticated person's WebSocket and carries out the client messages of
 // docs/softphone.md.
 type Desk interface {
-	// Attach connects u's WebSocket, c. The welcome message is returned for
-	// the transport to send first.
-	Attach(ctx context.Context, u *account.User, c DeskClient) (DeskSession, *deskproto.Welcome, error)
+	// Attach connects u's WebSocket, c. Its first message to c is the
+	// welcome (docs/softphone.md).
+	Attach(ctx context.Context, u *account.User, c DeskClient) (DeskSession, error)
 }
 
 // DeskClient is the browser end of one WebSocket, as the desk sees it.
@@ -112,18 +112,16 @@ func (s *server) deskWS(w http.ResponseWriter, r *http.Request) {
 	defer wg.Wait()
 	defer dc.close(websocket.CloseNormalClosure, "")
 
-	sess, welcome, err := s.cfg.Desk.Attach(ctx, u, dc)
+	sess, err := s.cfg.Desk.Attach(ctx, u, dc)
 	if err != nil {
 		dc.Send(deskError(authID, err))
 		return
 	}
 	defer sess.Detach()
-	welcome.Type = deskproto.TypeWelcome
-	dc.Send(welcome)
 	if authID != 0 {
 		dc.Send(deskproto.Ack{Type: deskproto.TypeAck, ID: authID})
 	}
-	dc.log.Info("desk connected", "resumed", welcome.Resumed)
+	dc.log.Info("desk connected")
 	s.deskRead(ctx, dc, sess)
 	dc.log.Info("desk disconnected")
 }

@@ -27,11 +27,12 @@ type fakeDesk struct {
 	detached chan struct{}
 }
 
-func (f *fakeDesk) Attach(_ context.Context, u *account.User, c DeskClient) (DeskSession, *deskproto.Welcome, error) {
+func (f *fakeDesk) Attach(_ context.Context, u *account.User, c DeskClient) (DeskSession, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.user, f.client = u, c
-	return fakeDeskSession{f}, &deskproto.Welcome{Agent: deskproto.Agent{ID: string(u.ID), Name: u.Name}}, nil
+	c.Send(deskproto.Welcome{Type: deskproto.TypeWelcome, Agent: deskproto.Agent{ID: string(u.ID), Name: u.Name}})
+	return fakeDeskSession{f}, nil
 }
 
 type fakeDeskSession struct{ f *fakeDesk }

@@ -24,6 +24,7 @@ import (
 type Store interface {
 	CreateCall(ctx context.Context, c *hotline.CallRecord) error
 	UpdateCall(ctx context.Context, c *hotline.CallRecord) error
+	FindCallByID(ctx context.Context, id hotline.CallID) (*hotline.CallRecord, error)
 }
 
 // Metrics is what the orchestration reports.
@@ -53,6 +54,7 @@ type Service struct {
 	metrics Metrics
 	log     *slog.Logger
 	queues  *queueCounts
+	desk    *Desk // set by NewDesk; nil: queued callers hear hold music only
 }
 
 var _ sip.Handler = (*Service)(nil)
@@ -98,7 +100,23 @@ func (s *Service) HandleCall(ctx context.Context, c *sip.Call) {
 	rec := &hotline.CallRecord{ID: hotline.CallID(c.ID()), SIPCallID: c.SIPCallID(), Direction: string(c.Direction()),
 		Caller: c.From(), Callee: c.To(), Trunk: c.Trunk(), Arrived: arrived.UTC()}
 	created := false
-	defer func() { s.finish(c, rec, created, log) }()
+	var qc *queuedCall
+	if s.desk != nil {
+		// Known to the desk until its record is saved, so a work order linked
+		// in wrap-up still lands on it.
+		qc = s.desk.register(c, rec, log)
+		defer s.desk.unregister(qc)
+	}
+	defer func() {
+		if qc != nil {
+			qc.mu.Lock()
+			if qc.ticket != "" {
+				rec.Ticket = qc.ticket
+			}
+			qc.mu.Unlock()
+		}
+		s.finish(c, rec, created, log)
+	}()
 
 	if err := c.Ringing(); err != nil {
 		log.Warn("ringing", "err", err)
@@ -134,6 +152,10 @@ func (s *Service) HandleCall(ctx context.Context, c *sip.Call) {
 	log.Info("ivr done", "outcome", res.Outcome, "digits", res.Digits)
 	if q, ok := strings.CutPrefix(string(res.Outcome), "enqueued:"); ok {
 		rec.Queue = q
+		if s.desk != nil {
+			s.desk.serve(qc, sess, rec, q, queueAttrs(sess))
+			return
+		}
 		s.hold(c, sess, q, log)
 	}
 }
@@ -183,7 +205,10 @@ func (s *Service) finish(c *sip.Call, rec *hotline.CallRecord, created bool, log
 	if ended.IsZero() {
 		rec.Ended = time.Now().UTC()
 	}
-	rec.EndReason, rec.SIPCause = string(c.EndReason()), c.SIPCause()
+	if rec.EndReason == "" { // the desk may have said why (callback)
+		rec.EndReason = string(c.EndReason())
+	}
+	rec.SIPCause = c.SIPCause()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	save := s.store.UpdateCall
@@ -195,6 +220,22 @@ func (s *Service) finish(c *sip.Call, rec *hotline.CallRecord, created bool, log
 	}
 	log.Info("call ended", "reason", rec.EndReason, "sip_cause", rec.SIPCause, "queue", rec.Queue,
 		"seconds", rec.Duration().Seconds())
+}
+
+// queueAttrs are the attributes the IVR handed to the queue (menu, lang).
+func queueAttrs(sess *session) map[string]string {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	out := map[string]string{}
+	for k, v := range sess.attrs {
+		if name, ok := strings.CutPrefix(k, "queue."); ok {
+			out[name] = v
+		}
+	}
+	if _, ok := out["lang"]; !ok && sess.attrs["lang"] != "" {
+		out["lang"] = sess.attrs["lang"]
+	}
+	return out
 }
 
 // hangupErr turns the media layer's "the call is over" into ivr.ErrHangup.

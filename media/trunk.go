@@ -48,8 +48,9 @@ const DefaultSocketBuffer = 1 << 20
 // the signalling layer, optional in-band), sends RFC 4733, exposes decoded PCM
 // in both directions and records the call as stereo WAV.
 //
-// It owns two goroutines (the receive loop and the media-timeout watchdog),
-// started by Start and ended by Stop or the end of the context given to Start.
+// It owns three goroutines (the receive loop, the media-timeout watchdog and
+// the payload writer of a bridge), started by Start and ended by Stop or the
+// end of the context given to Start.
 type TrunkLeg struct {
 	dm     *diago.DialogMedia
 	codec  dmedia.Codec
@@ -65,6 +66,13 @@ type TrunkLeg struct {
 	lastRTP  atomic.Int64 // unix nanos of the last received RTP packet
 	held     atomic.Bool  // far end is not expected to send (hold/inactive)
 	timedOut atomic.Bool
+
+	// A bridge's side of the leg (bridge_trunk.go): sink gets received
+	// payloads, out holds the next payload to send, and writeMu keeps the
+	// payload writer and prompts off diago's writer at the same time.
+	sink    atomic.Pointer[func(p []byte)]
+	out     payloadSlot
+	writeMu sync.Mutex
 
 	mu       sync.Mutex
 	src      io.Reader // what the receive loop reads (swapped for recording)
@@ -101,6 +109,7 @@ func NewTrunkLeg(dm *diago.DialogMedia, opts TrunkOptions) (*TrunkLeg, error) {
 		stopped: make(chan struct{}),
 		pcm:     make(chan []int16, 64),
 	}
+	t.out.init()
 	size := opts.SocketBuffer
 	if size == 0 {
 		size = DefaultSocketBuffer
@@ -169,6 +178,11 @@ func (t *TrunkLeg) Start(ctx context.Context) {
 		defer t.wg.Done()
 		t.receive(ctx)
 	}()
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		t.writePayloads(ctx)
+	}()
 	if t.opts.MediaTimeout > 0 {
 		t.wg.Add(1)
 		go func() {
@@ -191,6 +205,9 @@ func (t *TrunkLeg) Stop() {
 			t.log.Debug("close media", "error", err)
 		}
 		t.wg.Wait()
+		if n := t.out.dropped.Load(); n > 0 {
+			t.log.Debug("bridged frames dropped", "frames", n)
+		}
 		if err := t.StopRecording(); err != nil {
 			t.log.Warn("stop recording", "error", err)
 		}
@@ -220,6 +237,9 @@ func (t *TrunkLeg) receive(ctx context.Context) {
 		t.lastRTP.Store(time.Now().UnixNano())
 		if n == 0 || t.dm.RTPPacketReader.PacketHeader.PayloadType != t.codec.PayloadType {
 			continue // DTMF event or comfort noise: not audio
+		}
+		if f := t.sink.Load(); f != nil {
+			(*f)(buf[:n])
 		}
 		t.onAudio(buf[:n])
 	}

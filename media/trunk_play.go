@@ -100,13 +100,18 @@ func (t *TrunkLeg) awaitPlay(ctx context.Context, done <-chan error, halt func()
 	}
 }
 
+// beginPlay claims diago's writer for a prompt. It waits for a bridged frame
+// being sent and discards one still queued (see bridge_trunk.go).
 func (t *TrunkLeg) beginPlay() bool {
+	t.writeMu.Lock()
+	defer t.writeMu.Unlock()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.playing {
 		return false
 	}
 	t.playing = true
+	t.out.clear()
 	return true
 }
 
@@ -135,17 +140,10 @@ func (s *stoppableReader) Read(p []byte) (int, error) {
 // SendDigits sends RFC 4733 events for each digit, with the negotiated
 // telephone-event payload type.
 func (t *TrunkLeg) SendDigits(digits string) error {
-	t.mu.Lock()
-	if t.dtmfOut == nil {
-		w, err := t.dm.AudioWriterDTMF()
-		if err != nil {
-			t.mu.Unlock()
-			return fmt.Errorf("send dtmf: %w", err)
-		}
-		t.dtmfOut = w
+	w, err := t.dtmfWriter()
+	if err != nil {
+		return fmt.Errorf("send dtmf: %w", err)
 	}
-	w := t.dtmfOut
-	t.mu.Unlock()
 	for _, d := range digits {
 		if err := w.WriteDTMF(d); err != nil {
 			return fmt.Errorf("send dtmf %q: %w", d, err)

@@ -28,6 +28,8 @@ type callJSON struct {
 	Queue     string   `json:"queue"`
 	EndReason string   `json:"end_reason"`
 	Recording string   `json:"recording"`
+	Agent     string   `json:"agent"`
+	Ticket    string   `json:"ticket"`
 }
 
 func TestInboundCallThroughIVR(t *testing.T) {

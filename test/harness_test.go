@@ -112,9 +112,24 @@ func (b *lockedBuffer) String() string {
 // fresh loopback ports and waits until /healthz answers 200.
 func startServer(t *testing.T, dataDir, databaseURL string) *server {
 	t.Helper()
+	return startServerWith(t, dataDir, databaseURL, "")
+}
+
+// startServerWith is startServer with a YAML config file's content (""
+// for none) and extra environment.
+func startServerWith(t *testing.T, dataDir, databaseURL, config string, env ...string) *server {
+	t.Helper()
 	httpAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	sipAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	cmd := exec.Command(serverBinary(t))
+	var args []string
+	if config != "" {
+		path := filepath.Join(t.TempDir(), "hotline.yaml")
+		if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-config", path)
+	}
+	cmd := exec.Command(serverBinary(t), args...)
 	cmd.Env = append(withoutHotlineEnv(os.Environ()),
 		"HOTLINE_DATA_DIR="+dataDir,
 		"HOTLINE_HTTP_ADDR="+httpAddr,
@@ -122,6 +137,7 @@ func startServer(t *testing.T, dataDir, databaseURL string) *server {
 		"HOTLINE_ADMIN_PASSWORD="+adminPassword,
 		"HOTLINE_DATABASE_URL="+databaseURL,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

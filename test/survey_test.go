@@ -51,6 +51,14 @@ func (m *memCalls) UpdateCall(ctx context.Context, c *hotline.CallRecord) error 
 	return m.CreateCall(ctx, c)
 }
 
+func (m *memCalls) FindCallByID(_ context.Context, id hotline.CallID) (*hotline.CallRecord, error) {
+	c, ok := m.get(id)
+	if !ok {
+		return nil, hotline.Errorf(hotline.ENOTFOUND, "no call %s", id)
+	}
+	return &c, nil
+}
+
 func (m *memCalls) get(id hotline.CallID) (hotline.CallRecord, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -39,6 +39,8 @@ type Config struct {
 	Tickets      TicketsConfig    `yaml:"tickets"`
 	IVR          IVRConfig        `yaml:"ivr"`
 	Recordings   RecordingsConfig `yaml:"recordings"`
+	ACD          ACDConfig        `yaml:"acd"`
+	WebRTC       WebRTCConfig     `yaml:"webrtc"`
 }
 
 // HTTPConfig is the HTTP listener.
@@ -175,6 +177,8 @@ func DefaultConfig() Config {
 		IVR:        IVRConfig{OverloadWaiting: 500},
 		Recordings: RecordingsConfig{Enabled: true, RetentionDays: 180},
 		RTP:        RTPConfig{Ports: "20000-20999"},
+		ACD:        ACDConfig{Queues: defaultQueues(), MaxNoAnswer: 2, Grace: Duration(30 * time.Second)},
+		WebRTC:     WebRTCConfig{Ports: "21000-21999", Loopback: true},
 		DataDir:    "./data",
 		Callback:   CallbackConfig{Delay: Duration(day), Hours: "09:00-20:00"},
 		Log:        LogConfig{Level: "info", Format: "text"},
@@ -337,6 +341,10 @@ func (c Config) Validate() error {
 	add(positive("auth.token_ttl", c.Auth.TokenTTL))
 	add(positive("sla.sweep_interval", c.SLA.SweepInterval))
 	errs = append(errs, c.Tickets.validate()...)
+	errs = append(errs, c.ACD.validate()...)
+	if _, _, err := c.WebRTC.Range(); err != nil {
+		add(err)
+	}
 	return errors.Join(errs...)
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/cityhotline/hotline/store/postgres"
 	"github.com/cityhotline/hotline/store/sqlite"
 	"github.com/cityhotline/hotline/ticketing"
+	"github.com/cityhotline/hotline/web"
 )
 
 func main() {
@@ -150,7 +151,11 @@ func run() error {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", mon.Handler())
-	mux.Handle("/", mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing}, tickets, accounts, log)))
+	apiHandler := mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing, Desk: deskAPI{tel.desk}},
+		tickets, accounts, log))
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/open311/", apiHandler)
+	mux.Handle("/", web.Handler()) // the agent desk, the wallboard and the other pages
 	return serve(ctx, cfg.HTTP.Addr, mux, &ready, log)
 }
 
@@ -264,4 +269,15 @@ func startHousekeeping(ctx context.Context, accounts *account.Service, log *slog
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// deskAPI adapts the call package's desk to the api's Desk seam.
+type deskAPI struct{ d *call.Desk }
+
+func (a deskAPI) Attach(ctx context.Context, u *account.User, c api.DeskClient) (api.DeskSession, error) {
+	conn, err := a.d.Attach(ctx, u, c)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return conn, nil
 }

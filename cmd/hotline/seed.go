@@ -91,6 +91,7 @@ type demoUser struct {
 
 var demoUsers = []demoUser{
 	{"agent1", "话务员一", "agent", ""},
+	{"agent2", "话务员二", "agent", ""},
 	{"dispatcher1", "派单员一", "dispatcher", ""},
 	{"supervisor1", "督办员一", "supervisor", ""},
 	{"analyst1", "分析员一", "analyst", ""},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cityhotline/hotline"
+	"github.com/cityhotline/hotline/account"
+	"github.com/cityhotline/hotline/agent"
 	"github.com/cityhotline/hotline/call"
 	"github.com/cityhotline/hotline/configs"
 	"github.com/cityhotline/hotline/ivr"
@@ -23,6 +26,7 @@ import (
 type telephony struct {
 	sip       *sip.Server
 	calls     *call.Service
+	desk      *call.Desk
 	retention *media.Retention
 }
 
@@ -52,6 +56,9 @@ func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Moni
 	}
 	t.calls, err = call.New(ccfg, st, flows, call.NewPrompts(promptFS), engine, mon, log)
 	if err != nil {
+		return nil, err
+	}
+	if t.desk, err = newDesk(cfg, t.calls, log); err != nil {
 		return nil, err
 	}
 	scfg, err := sipConfig(cfg, log)
@@ -111,6 +118,7 @@ func (t *telephony) start(ctx context.Context, log *slog.Logger) (stop func(), e
 		return nil, fmt.Errorf("sip: %w", err)
 	}
 	log.Info("sip ready", "udp", t.sip.Addr("udp").String(), "tcp", t.sip.Addr("tcp").String())
+	t.desk.Start(ctx)
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -123,6 +131,7 @@ func (t *telephony) start(ctx context.Context, log *slog.Logger) (stop func(), e
 	}()
 	return func() {
 		t.sip.Stop()
+		t.desk.Stop()
 		cancel()
 		<-done
 	}, nil
@@ -163,4 +172,40 @@ func (t *telephony) startCallbacks(ctx context.Context, cfg Config, st call.Sche
 	}
 	log.Info("satisfaction callbacks on", "delay", p.Delay, "hours", p.Window.String())
 	return sched.Stop, nil
+}
+
+// newDesk builds the ACD and the softphones' WebRTC behind the call service.
+func newDesk(cfg Config, calls *call.Service, log *slog.Logger) (*call.Desk, error) {
+	acfg, err := cfg.ACD.AgentConfig()
+	if err != nil {
+		return nil, err
+	}
+	acd, err := agent.New(acfg, hotline.SystemClock{})
+	if err != nil {
+		return nil, fmt.Errorf("acd: %w", err)
+	}
+	lo, hi, err := cfg.WebRTC.Range()
+	if err != nil {
+		return nil, err
+	}
+	rtc, err := media.NewWebRTC(media.WebRTCConfig{PortMin: lo, PortMax: hi, IPs: cfg.WebRTC.PublicIPs,
+		LoopbackCandidates: cfg.WebRTC.Loopback, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("webrtc: %w", err)
+	}
+	skills := cfg.ACD.Skills
+	dcfg := call.DeskConfig{Grace: time.Duration(cfg.ACD.Grace)}
+	if len(skills) > 0 {
+		def := map[string]int{}
+		for _, q := range acfg.Queues {
+			def[cmp.Or(q.Skill, q.Name)] = 5
+		}
+		dcfg.Skills = func(u *account.User) map[string]int {
+			if s, ok := skills[u.Username]; ok {
+				return s
+			}
+			return def
+		}
+	}
+	return call.NewDesk(dcfg, acd, rtc, calls, log), nil
 }

@@ -333,6 +333,17 @@ func (c *Client) ConnectRTC(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("peer connection: %w", ctx.Err())
 	}
+	// The server's view counts: it refuses "ready" until it sees the leg up.
+	for {
+		f, err := c.Next(ctx, deskproto.TypeRTCState)
+		if err != nil {
+			return fmt.Errorf("server rtc_state: %w", err)
+		}
+		var st deskproto.RTCState
+		if f.Decode(&st) == nil && st.Connected {
+			break
+		}
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -413,6 +424,9 @@ func (c *Client) FirstAudio() time.Time {
 	defer c.amu.Unlock()
 	return c.firstRX
 }
+
+// Token is the session token the client logged in with.
+func (c *Client) Token() string { return c.token }
 
 // Packets is the number of audio packets received.
 func (c *Client) Packets() int64 { return c.rxPkts.Load() }

@@ -1,0 +1,335 @@
+package test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cityhotline/hotline/api/deskproto"
+	"github.com/cityhotline/hotline/internal/baresip"
+	"github.com/cityhotline/hotline/internal/deskclient"
+	"github.com/cityhotline/hotline/media"
+)
+
+// A citizen calls from a real phone (baresip), presses 1, waits in the
+// complaints queue and is answered by an agent on a Go WebRTC softphone:
+// 440 Hz from the caller is heard at the agent, 1 kHz from the agent at the
+// caller; the agent files a work order linked to the call and its recording,
+// hangs up, and wrap-up ends in ready. A second call shows that a softphone
+// lost mid-call sends the caller back to the front of the queue, where
+// another agent answers.
+
+const deskConfig = `
+acd:
+  queues:
+    - {name: complaints, title: 诉求反映, ring_timeout: 10s, wrap_up: 2s, announce_every: -1s}
+    - {name: policy, title: 政策咨询, wrap_up: 2s, announce_every: -1s}
+    - {name: business, title: 企业服务, wrap_up: 2s, announce_every: -1s}
+    - {name: english, title: English, wrap_up: 2s, announce_every: -1s}
+    - {name: general, title: 人工服务, wrap_up: 2s, announce_every: -1s}
+`
+
+func startDeskServer(t *testing.T) *server {
+	t.Helper()
+	return startServerWith(t, t.TempDir(), "", deskConfig, "HOTLINE_DEMO=1")
+}
+
+// agentDesk logs an agent in, connects its softphone sending hz, and sets it
+// ready.
+func agentDesk(t *testing.T, ctx context.Context, srv *server, user string, hz float64) *deskclient.Client {
+	t.Helper()
+	c, err := deskclient.Dial(ctx, srv.base, user, "demo12345")
+	if err != nil {
+		t.Fatalf("%s: %v", user, err)
+	}
+	t.Cleanup(c.Close)
+	if c.Welcome.State == nil || c.Welcome.State.State != "not_ready" {
+		t.Fatalf("%s welcome state %+v", user, c.Welcome.State)
+	}
+	if err := c.Do(ctx, deskproto.Message{Type: deskproto.TypeSetState, State: "ready"}); err == nil {
+		t.Fatalf("%s went ready without a softphone", user)
+	}
+	c.SetTone(hz)
+	if err := c.ConnectRTC(ctx); err != nil {
+		t.Fatalf("%s softphone: %v", user, err)
+	}
+	if err := c.Do(ctx, deskproto.Message{Type: deskproto.TypeSetState, State: "ready"}); err != nil {
+		t.Fatalf("%s ready: %v", user, err)
+	}
+	waitState(t, ctx, c, "ready")
+	return c
+}
+
+func waitState(t *testing.T, ctx context.Context, c *deskclient.Client, want string) deskproto.State {
+	t.Helper()
+	for {
+		f, err := c.Next(ctx, deskproto.TypeState)
+		if err != nil {
+			t.Fatalf("waiting for state %s: %v", want, err)
+		}
+		var st deskproto.State
+		if err := f.Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		if st.State == want {
+			return st
+		}
+	}
+}
+
+func nextOffer(t *testing.T, ctx context.Context, c *deskclient.Client) deskproto.Offer {
+	t.Helper()
+	f, err := c.Next(ctx, deskproto.TypeOffer)
+	if err != nil {
+		t.Fatalf("no offer: %v", err)
+	}
+	var o deskproto.Offer
+	if err := f.Decode(&o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func answer(t *testing.T, ctx context.Context, c *deskclient.Client, call string) deskproto.Connected {
+	t.Helper()
+	if err := c.Do(ctx, deskproto.Message{Type: deskproto.TypeAnswer, Call: call}); err != nil {
+		t.Fatalf("answer: %v", err)
+	}
+	f, err := c.Next(ctx, deskproto.TypeConnected)
+	if err != nil {
+		t.Fatalf("no connected: %v", err)
+	}
+	var m deskproto.Connected
+	if err := f.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// heardTone waits up to limit for the client to hear hz as the main
+// component of its last second of audio.
+func heardTone(c *deskclient.Client, hz float64, limit time.Duration) (float64, bool) {
+	deadline := time.Now().Add(limit)
+	var share float64
+	for time.Now().Before(deadline) {
+		pcm := c.Heard(time.Second)
+		if len(pcm) >= 8000 {
+			share = media.ToneEnergy(pcm, 8000, hz)
+			if share > 0.5 {
+				return share, true
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // audio arrives continuously; sample it
+	}
+	return share, false
+}
+
+func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
+	}
+	baresip.NeedTool(t, "baresip")
+	srv := startDeskServer(t)
+	admin := login(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	ag := agentDesk(t, ctx, srv, "agent1", 1000)
+	mic := media.Tone(440, 60*time.Second, 8000, 0.3)
+	ph := baresip.Start(t, baresip.Options{User: "13700137000", Mic: mic})
+	ph.Command("dial", "sip:12345@"+srv.sipAddr)
+	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
+	time.Sleep(1500 * time.Millisecond) // into the greeting; the key barges in
+	ph.Command("sndcode", "1")
+
+	off := nextOffer(t, ctx, ag)
+	if off.Caller != "13700137000" || off.Queue != "complaints" || off.QueueTitle != "诉求反映" || off.Attrs["menu"] != "1" {
+		t.Fatalf("offer %+v", off)
+	}
+	answered := time.Now()
+	ag.ResetHeard()
+	conn := answer(t, ctx, ag, off.Call)
+	if conn.Recording == "" || conn.Caller != "13700137000" {
+		t.Fatalf("connected %+v", conn)
+	}
+	share, ok := heardTone(ag, 440, 5*time.Second)
+	if !ok {
+		t.Fatalf("agent did not hear the caller's 440 Hz (share %.2f, %d packets)", share, ag.Packets())
+	}
+	if first := ag.FirstAudio(); !first.IsZero() {
+		t.Logf("answer → first audio at the agent: %v", first.Sub(answered).Round(time.Millisecond))
+	}
+	// A supervisor sees it on the wallboard and listens in: both sides.
+	sup, err := deskclient.Dial(ctx, srv.base, "supervisor1", "demo12345")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sup.Close()
+	if err := sup.Do(ctx, deskproto.Message{Type: deskproto.TypeWallboard, On: ptr(true)}); err != nil {
+		t.Fatalf("wallboard: %v", err)
+	}
+	f, err := sup.Next(ctx, deskproto.TypeWallboard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wb deskproto.Wallboard
+	_ = f.Decode(&wb)
+	if wb.ByState["on_call"] != 1 || len(wb.Agents) != 1 || wb.Agents[0].Call != off.Call || wb.Today.Answered != 1 {
+		t.Errorf("wallboard %+v", wb)
+	}
+	if err := ag.Do(ctx, deskproto.Message{Type: deskproto.TypeWallboard, On: ptr(true)}); err == nil {
+		t.Error("an agent subscribed to the wallboard")
+	}
+	if err := sup.ConnectRTC(ctx); err != nil {
+		t.Fatalf("supervisor softphone: %v", err)
+	}
+	if err := sup.Do(ctx, deskproto.Message{Type: deskproto.TypeListen, Call: off.Call, On: ptr(true)}); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var e440, e1k float64
+	for time.Now().Before(deadline) {
+		pcm := sup.Heard(time.Second)
+		if len(pcm) >= 8000 {
+			e440, e1k = media.ToneEnergy(pcm, 8000, 440), media.ToneEnergy(pcm, 8000, 1000)
+			if e440 > 0.15 && e1k > 0.15 {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // audio arrives continuously; sample it
+	}
+	if e440 <= 0.15 || e1k <= 0.15 {
+		t.Errorf("the listening supervisor hears 440 Hz %.2f, 1 kHz %.2f; want both sides", e440, e1k)
+	}
+	time.Sleep(time.Second) // let the caller hear the agent's tone for a while
+
+	// The work order, from the agent's own API session.
+	agentAPI := admin.as(t, "agent1", "demo12345")
+	var tk ticketJSON
+	agentAPI.must(t, "POST", "/api/v1/tickets", map[string]any{"type": "complaint", "category": "sanitation.streetlight",
+		"content": "来电反映小区路灯不亮", "address": "北京市朝阳区建外街道光华路12号", "contact_number": "13700137000",
+		"caller_number": "13700137000", "call_id": off.Call, "recording_id": conn.Recording}, &tk, 201)
+	if err := ag.Do(ctx, deskproto.Message{Type: deskproto.TypeLink, Call: off.Call, Ticket: tk.ID, Disposition: "ticket"}); err != nil {
+		t.Fatalf("link: %v", err)
+	}
+	if err := ag.Do(ctx, deskproto.Message{Type: deskproto.TypeHangup, Call: off.Call}); err != nil {
+		t.Fatalf("hangup: %v", err)
+	}
+	f, err = ag.Next(ctx, deskproto.TypeCallEnded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended deskproto.CallEnded
+	_ = f.Decode(&ended)
+	if ended.By != "agent" || ended.WrapUpUntil == nil {
+		t.Errorf("call_ended %+v", ended)
+	}
+	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
+	waitState(t, ctx, ag, "ready") // wrap-up (2 s) over
+
+	heard := ph.Heard()
+	tail := heard[max(0, len(heard)-3*8000):]
+	if e := media.ToneEnergy(tail[:min(len(tail), 2*8000)], 8000, 1000); e < 0.5 {
+		t.Errorf("the caller did not hear the agent's 1 kHz (share %.2f)", e)
+	}
+
+	rec := waitCall(t, admin, "13700137000")
+	if rec.Agent != ag.Welcome.Agent.ID || rec.Ticket != tk.ID || rec.Queue != "complaints" || rec.Recording != conn.Recording {
+		t.Fatalf("call record %+v (agent %s ticket %s)", rec, ag.Welcome.Agent.ID, tk.ID)
+	}
+	// The stereo recording holds both sides of the bridge.
+	a, err := media.ReadWAVFile(filepath.Join(srv.dataDir, "recordings", rec.Recording))
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, right := a.Channel(0), a.Channel(1)
+	end := len(right) - 8000/2
+	if e := media.ToneEnergy(right[end-2*8000:end], 8000, 1000); e < 0.5 {
+		t.Errorf("recording far channel: 1 kHz share %.2f", e)
+	}
+	if e := media.ToneEnergy(left[end-2*8000:end], 8000, 440); e < 0.5 {
+		t.Errorf("recording caller channel: 440 Hz share %.2f", e)
+	}
+}
+
+func TestSoftphoneLostMidCallRequeuesCaller(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
+	}
+	baresip.NeedTool(t, "baresip")
+	srv := startDeskServer(t)
+	admin := login(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	first := agentDesk(t, ctx, srv, "agent1", 1000)
+	ph := baresip.Start(t, baresip.Options{User: "13600136000", Mic: media.Tone(440, 60*time.Second, 8000, 0.3)})
+	ph.Command("dial", "sip:12345@"+srv.sipAddr)
+	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
+	time.Sleep(1500 * time.Millisecond)
+	ph.Command("sndcode", "1")
+
+	off := nextOffer(t, ctx, first)
+	answer(t, ctx, first, off.Call)
+	if _, ok := heardTone(first, 440, 5*time.Second); !ok {
+		t.Fatal("first agent hears no caller")
+	}
+	// The second agent logs in now, so the call can only reach it after
+	// the first one's softphone is gone.
+	second := agentDesk(t, ctx, srv, "agent2", 1500)
+	first.DropRTC()
+	f, err := first.Next(ctx, deskproto.TypeCallEnded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended deskproto.CallEnded
+	_ = f.Decode(&ended)
+	if ended.By != "dropped" {
+		t.Errorf("first agent call_ended %+v", ended)
+	}
+	off2 := nextOffer(t, ctx, second)
+	if off2.Call != off.Call {
+		t.Fatalf("second agent offered %s, want the requeued %s", off2.Call, off.Call)
+	}
+	answer(t, ctx, second, off2.Call)
+	if share, ok := heardTone(second, 440, 5*time.Second); !ok {
+		t.Fatalf("second agent hears no caller (share %.2f)", share)
+	}
+	// The second agent's page reloads mid-call: a new WebSocket with the
+	// same session resumes the call, and a new PeerConnection carries it.
+	reloaded, err := deskclient.DialToken(ctx, srv.base, second.Token())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reloaded.Close()
+	if !reloaded.Welcome.Resumed || reloaded.Welcome.Call == nil || reloaded.Welcome.Call.Call != off.Call ||
+		reloaded.Welcome.State == nil || reloaded.Welcome.State.State != "on_call" {
+		t.Fatalf("resumed welcome %+v", reloaded.Welcome)
+	}
+	second.DropRTC()
+	if err := reloaded.ConnectRTC(ctx); err != nil {
+		t.Fatalf("reloaded softphone: %v", err)
+	}
+	if share, ok := heardTone(reloaded, 440, 5*time.Second); !ok {
+		t.Fatalf("after the reload the agent hears no caller (share %.2f)", share)
+	}
+	second = reloaded
+	ph.Command("hangup", "")
+	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
+	f, err = second.Next(ctx, deskproto.TypeCallEnded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Decode(&ended)
+	if ended.By != "caller" {
+		t.Errorf("second agent call_ended %+v", ended)
+	}
+	rec := waitCall(t, admin, "13600136000")
+	if rec.Agent != second.Welcome.Agent.ID || rec.EndReason != "remote_hangup" {
+		t.Fatalf("call record %+v", rec)
+	}
+	// The caller was never hung up on: one call, answered by the second agent.
+}
+
+func ptr[T any](v T) *T { return &v }

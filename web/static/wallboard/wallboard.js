@@ -1,0 +1,306 @@
+// The supervisor wallboard: subscribes to the desk WebSocket's wallboard
+// (docs/softphone.md, "Supervisor") and renders today's figures, the queues
+// and the agents; "listen" silently listens to an agent's call over the
+// page's own PeerConnection (receive-only).
+//
+// Element ids for tests: #login-username #login-password #login-submit
+// #login-error #wb-user #wb-updated #ws-status #rtc-status #lang-toggle
+// #logout #banner; KPI tiles #kpi-sl #kpi-asa #kpi-abandon #kpi-aht
+// #kpi-occupancy #kpi-calls (each with .kpi-value, data-level=warn|bad);
+// #queues > .queue[data-queue=NAME][data-level=ok|warn|bad] with
+// .waiting, .wait; #by-state; #agents-body > tr[data-agent=ID]
+// [data-state=…] with a button #listen-ID (data-testid="listen") for agents
+// on a call; #listen-bar #listen-status #listen-stop; #remote-audio.
+//
+// Read-only debug hook: window.hotlineWallboard = {snapshot(), listening()}.
+
+import { $, el, clock, fmtDuration, fmtTime, fmtPercent, since, toast } from '../assets/util.js';
+import { t, apply as applyI18n, bindToggles } from '../assets/i18n.js';
+import * as api from '../assets/api.js';
+import { DeskSocket } from '../assets/ws.js';
+import { AudioLeg } from '../assets/rtc.js';
+
+const WAIT_WARN_MS = 60000; // longest wait turns amber
+const WAIT_BAD_MS = 120000; // … and red
+const SL_TARGET = 0.8;
+const ABANDON_WARN = 0.05;
+
+const STATE_KEY = {
+  offline: 'state.offline', ready: 'state.ready', not_ready: 'state.not_ready',
+  offered: 'state.offered', on_call: 'state.on_call', wrap_up: 'state.wrap_up',
+};
+const REASON_KEY = {
+  break: 'reason.break', training: 'reason.training', meeting: 'reason.meeting',
+  other: 'reason.other', login: 'reason.login', no_answer: 'reason.no_answer',
+};
+const WS_KEY = {
+  connecting: 'conn.connecting', online: 'conn.online', retrying: 'conn.retrying',
+  unauthorized: 'conn.unauthorized', replaced: 'conn.replaced', stopped: 'conn.stopped',
+};
+const STATE_ORDER = ['offered', 'on_call', 'wrap_up', 'ready', 'not_ready', 'offline'];
+
+const W = { snap: null, at: 0, listen: null, wsStatus: 'stopped', rtc: { local: 'none', server: false } };
+let sock = null;
+let leg = null;
+
+// ---------------------------------------------------------------- login
+
+function showLogin(key) {
+  $('#board-view').hidden = true;
+  $('#login-view').hidden = false;
+  $('#login-error').hidden = !key;
+  $('#login-error').textContent = key ? t(key) : '';
+  $('#login-submit').disabled = false; // disabled in the HTML until this script runs
+  $('#login-username').focus();
+}
+
+async function onLogin(ev) {
+  ev.preventDefault();
+  const err = $('#login-error');
+  const username = $('#login-username').value.trim();
+  const password = $('#login-password').value;
+  if (!username || !password) { err.textContent = t('login.missing'); err.hidden = false; return; }
+  $('#login-submit').disabled = true;
+  err.hidden = true;
+  try {
+    const s = await api.login(username, password);
+    if (!['supervisor', 'admin'].includes(s.user?.role)) {
+      await api.logout();
+      err.textContent = t('login.not_supervisor');
+      err.hidden = false;
+      return;
+    }
+    $('#login-password').value = '';
+    start();
+  } catch (e) {
+    err.textContent = e instanceof api.ApiError && e.status === 401 ? t('login.failed') : api.errorText(e, t);
+    err.hidden = false;
+  } finally {
+    $('#login-submit').disabled = false;
+  }
+}
+
+function stop() {
+  sock?.stop();
+  leg?.close();
+  sock = null;
+  leg = null;
+  W.snap = null;
+  W.listen = null;
+}
+
+function signedOut(key) {
+  if ($('#board-view').hidden) return;
+  stop();
+  api.clearSession();
+  showLogin(key);
+}
+
+// ---------------------------------------------------------------- connection
+
+function start() {
+  const s = api.session();
+  if (!['supervisor', 'admin'].includes(s?.user?.role)) {
+    showLogin('login.not_supervisor');
+    return;
+  }
+  $('#login-view').hidden = true;
+  $('#board-view').hidden = false;
+  $('#wb-user').textContent = s.user?.name || s.user?.username || '';
+  sock = new DeskSocket({ token: api.token });
+  leg = new AudioLeg(sock, { audio: $('#remote-audio') });
+  leg.addEventListener('state', (ev) => { W.rtc = ev.detail; renderConn(); });
+  sock.addEventListener('status', (ev) => {
+    W.wsStatus = ev.detail.status;
+    if (W.wsStatus === 'unauthorized') signedOut('login.expired');
+    if (W.wsStatus !== 'online' && W.listen) W.listen = null;
+    renderConn();
+    renderListen();
+  });
+  sock.addEventListener('welcome', async (ev) => {
+    $('#banner').hidden = true;
+    try {
+      await sock.send({ type: 'wallboard', on: true });
+    } catch (err) {
+      showBanner(`${t('wb.subscribe_failed')}: ${err.message}`);
+    }
+    leg.welcome(ev.detail, null);
+  });
+  sock.addEventListener('message', (ev) => {
+    if (ev.detail.type === 'wallboard') {
+      W.snap = ev.detail;
+      W.at = Date.parse(ev.detail.at) || clock.now();
+      const off = W.at - Date.now();
+      if (Math.abs(off - clock.offset) > 1500) clock.offset = off;
+      render();
+    }
+  });
+  sock.start();
+  render();
+}
+
+function showBanner(text) {
+  $('#banner-text').textContent = text;
+  $('#banner').hidden = false;
+}
+
+function renderConn() {
+  const ws = $('#ws-status');
+  const st = W.wsStatus;
+  ws.dataset.ok = st === 'online' ? 'true' : st === 'connecting' || st === 'retrying' ? 'wait' : 'false';
+  ws.textContent = `${t('conn.ws')} ${t(WS_KEY[st] ?? 'conn.stopped')}`;
+  const rtc = $('#rtc-status');
+  const ok = W.rtc.server ? 'true' : W.rtc.local === 'failed' ? 'false' : 'wait';
+  rtc.dataset.ok = ok;
+  rtc.textContent = `${t('conn.rtc')} ${t(ok === 'true' ? 'conn.online' : ok === 'false' ? 'conn.failed' : 'conn.connecting')}`;
+  rtc.title = `${t('conn.rtc_local')}: ${W.rtc.local}`;
+}
+
+// ---------------------------------------------------------------- listening
+
+async function listen(agent) {
+  if (!agent.call) return;
+  if (W.listen) await stopListen();
+  try {
+    await sock.send({ type: 'listen', call: agent.call, on: true });
+    W.listen = { call: agent.call, agent: agent.id, name: agent.name };
+    $('#remote-audio').play().catch(() => {});
+  } catch (err) {
+    toast(`${t('wb.listen_failed')}: ${err.message}`, { bad: true });
+  }
+  render();
+}
+
+async function stopListen() {
+  const l = W.listen;
+  if (!l) return;
+  W.listen = null;
+  try { await sock.send({ type: 'listen', call: l.call, on: false }); } catch { /* the call may be over */ }
+  render();
+}
+
+function renderListen() {
+  const l = W.listen;
+  $('#listen-bar').hidden = !l;
+  if (l) $('#listen-status').textContent = t('wb.listening', { name: l.name || l.agent });
+}
+
+// ---------------------------------------------------------------- render
+
+function render() {
+  renderConn();
+  const s = W.snap;
+  // A listened call that is no longer on the board has ended.
+  if (W.listen && s && !s.agents?.some((a) => a.call === W.listen.call)) W.listen = null;
+  renderListen();
+  if (!s) return;
+  $('#wb-updated').textContent = fmtTime(W.at);
+  renderKPIs(s.today ?? {});
+  renderQueues(s.queues ?? []);
+  renderAgents(s.agents ?? [], s.by_state ?? {});
+}
+
+function kpi(id, value, sub = '', level = '') {
+  const n = $(`#${id}`);
+  n.querySelector('.kpi-value').textContent = value;
+  if (sub !== null) n.querySelector('.kpi-sub').textContent = sub;
+  if (level) n.dataset.level = level;
+  else delete n.dataset.level;
+}
+
+function renderKPIs(k) {
+  const sl = k.service_level;
+  kpi('kpi-sl', fmtPercent(sl), sl < SL_TARGET ? t('wb.below_target', { p: SL_TARGET * 100 }) : t('wb.target', { p: SL_TARGET * 100 }), sl < SL_TARGET ? 'warn' : '');
+  kpi('kpi-asa', t('wb.seconds', { s: ((k.asa_ms ?? 0) / 1000).toFixed(1) }), null);
+  kpi('kpi-abandon', fmtPercent(k.abandon_rate), t('wb.abandoned_n', { n: k.abandoned ?? 0 }), k.abandon_rate > ABANDON_WARN ? 'warn' : '');
+  kpi('kpi-aht', fmtDuration(k.aht_ms ?? 0), null);
+  kpi('kpi-occupancy', fmtPercent(k.occupancy), '');
+  kpi('kpi-calls', `${k.offered ?? 0}/${k.answered ?? 0}`, t('wb.offered_answered'));
+}
+
+function waitLevel(ms) { return ms > WAIT_BAD_MS ? 'bad' : ms > WAIT_WARN_MS ? 'warn' : 'ok'; }
+
+function liveWait(q) {
+  if (!q.waiting) return 0;
+  return (q.longest_wait_ms ?? 0) + Math.max(0, clock.now() - W.at);
+}
+
+function renderQueues(queues) {
+  const box = $('#queues');
+  box.replaceChildren(...queues.map((q) => {
+    const wait = liveWait(q);
+    const level = waitLevel(wait);
+    const word = level === 'bad' ? t('wb.wait_bad') : level === 'warn' ? t('wb.wait_warn') : '';
+    return el('div', { class: 'queue', dataset: { queue: q.name, level } },
+      el('h3', {}, el('span', {}, q.title || q.name), word ? el('span', { class: 'wait-word' }, word) : null),
+      el('div', {}, el('div', { class: 'lbl' }, t('wb.waiting')), el('div', { class: 'big waiting' }, String(q.waiting ?? 0))),
+      el('div', {}, el('div', { class: 'lbl' }, t('wb.longest_wait')), el('div', { class: 'big wait' }, fmtDuration(wait))),
+      el('div', { class: 'agents-line' },
+        t('wb.q_ready'), ' ', el('b', {}, String(q.agents_ready ?? 0)), ' · ',
+        t('wb.q_busy'), ' ', el('b', {}, String(q.agents_busy ?? 0)), ' · ',
+        t('wb.q_logged_in'), ' ', el('b', {}, String(q.agents_logged_in ?? 0))),
+    );
+  }));
+  if (!queues.length) box.replaceChildren(el('p', { class: 'muted' }, t('wb.no_queues')));
+}
+
+function renderAgents(agents, byState) {
+  $('#by-state').replaceChildren(...STATE_ORDER.filter((s) => byState[s] !== undefined).map((s) =>
+    el('span', { class: 'state-badge', dataset: { state: s } }, t(STATE_KEY[s]), ' ', el('b', {}, String(byState[s])))));
+  const sorted = [...agents].sort((a, b) =>
+    (STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state)) || (Date.parse(a.since) - Date.parse(b.since)));
+  $('#agents-empty').hidden = sorted.length > 0;
+  const focusedId = document.activeElement?.id;
+  $('#agents-body').replaceChildren(...sorted.map((a) => {
+    const listening = W.listen?.call && W.listen.call === a.call;
+    let action = null;
+    if (a.state === 'on_call' && a.call) {
+      action = el('button', {
+        id: `listen-${a.id}`, class: listening ? 'btn small primary' : 'btn small', type: 'button',
+        'data-testid': 'listen', 'aria-pressed': String(!!listening),
+      }, t(listening ? 'wb.listen_stop' : 'wb.listen'));
+      action.addEventListener('click', () => (listening ? stopListen() : listen(a)));
+    }
+    const reason = a.state === 'not_ready' && a.reason ? ` · ${REASON_KEY[a.reason] ? t(REASON_KEY[a.reason]) : a.reason}` : '';
+    return el('tr', { dataset: { agent: a.id, state: a.state }, class: listening ? 'listening' : '' },
+      el('td', {}, a.name || a.id),
+      el('td', {}, el('span', { class: 'state-badge', dataset: { state: a.state } }, (STATE_KEY[a.state] ? t(STATE_KEY[a.state]) : a.state) + reason)),
+      el('td', { class: 'time', dataset: { since: a.since } }, fmtDuration(since(a.since))),
+      el('td', { class: 'num' }, String(a.calls_today ?? 0)),
+      el('td', { class: 'mono' }, a.call || ''),
+      el('td', {}, action));
+  }));
+  if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+// Running clocks between snapshots: time in state and the longest waits.
+function tick() {
+  if (!W.snap) return;
+  for (const td of document.querySelectorAll('#agents-body td.time')) td.textContent = fmtDuration(since(td.dataset.since));
+  for (const q of W.snap.queues ?? []) {
+    const tile = document.querySelector(`#queues .queue[data-queue="${CSS.escape(q.name)}"]`);
+    if (!tile) continue;
+    const wait = liveWait(q);
+    if (waitLevel(wait) !== tile.dataset.level) { renderQueues(W.snap.queues); return; }
+    tile.querySelector('.wait').textContent = fmtDuration(wait);
+  }
+}
+
+// ---------------------------------------------------------------- boot
+
+applyI18n();
+bindToggles();
+window.addEventListener('langchange', render);
+window.addEventListener('hotline:unauthorized', () => signedOut('login.expired'));
+$('#login-form').addEventListener('submit', onLogin);
+$('#logout').addEventListener('click', async () => { await stopListen(); stop(); await api.logout(); showLogin(); });
+$('#listen-stop').addEventListener('click', stopListen);
+setInterval(tick, 500);
+
+window.hotlineWallboard = Object.freeze({
+  snapshot: () => (W.snap ? structuredClone(W.snap) : null),
+  listening: () => (W.listen ? { ...W.listen } : null),
+});
+
+if (api.session()) start();
+else showLogin();
