@@ -207,6 +207,22 @@ func (d *Desk) apply(effs []agent.Effect) {
 	d.wake()
 }
 
+// applyFrom is apply for an operation begun at t0 that may offer calls: the
+// time to the first offer queued on a WebSocket is observed.
+func (d *Desk) applyFrom(t0 time.Time, effs []agent.Effect) {
+	d.apply(effs)
+	m, ok := d.svc.metrics.(interface{ OfferLatency(seconds float64) })
+	if !ok {
+		return
+	}
+	for _, e := range effs {
+		if e.Kind == agent.EffectOffer {
+			m.OfferLatency(time.Since(t0).Seconds())
+			return
+		}
+	}
+}
+
 func (d *Desk) session(id hotline.UserID) *agentSession {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -155,8 +155,9 @@ func (c *DeskConn) Handle(ctx context.Context, m *deskproto.Message) error {
 		if err := agentOnly(); err != nil {
 			return err
 		}
+		t0 := time.Now()
 		effs, err := d.acd.EndWrapUp(as.user.ID)
-		d.apply(effs)
+		d.applyFrom(t0, effs)
 		return err
 	case deskproto.TypeAnswer, deskproto.TypeReject:
 		if err := agentOnly(); err != nil {
@@ -295,6 +296,7 @@ func (as *agentSession) setState(state, reason string) error {
 		return hotline.Errorf(hotline.EINVALID, "unknown state %q", state).WithField("state", "ready or not_ready")
 	}
 	var effs []agent.Effect
+	t0 := time.Now()
 	switch st {
 	case agent.StateReady:
 		as.mu.Lock()
@@ -313,7 +315,7 @@ func (as *agentSession) setState(state, reason string) error {
 	default:
 		return hotline.Errorf(hotline.EINVALID, "an agent sets ready or not_ready, not %s", state).WithField("state", "ready or not_ready")
 	}
-	d.apply(effs)
+	d.applyFrom(t0, effs)
 	return err
 }
 

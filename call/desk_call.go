@@ -173,6 +173,7 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 	qc.queue, qc.attrs, qc.recording = queue, attrs, rec.Recording
 	qc.mu.Unlock()
 	arrived, _, _ := c.Times()
+	queued := time.Now()
 	effs, err := d.acd.Enqueue(agent.Call{ID: qc.id, Queue: queue, Caller: rec.Caller, Priority: priorityOf(attrs),
 		Attrs: attrs, Arrived: arrived})
 	if err != nil {
@@ -189,7 +190,7 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 		}
 	}
 	defer leave()
-	d.apply(effs)
+	d.applyFrom(queued, effs)
 	log.Info("queued", "queue", queue)
 	for {
 		stop := d.svc.startHold(c, sess)
@@ -212,6 +213,9 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 		case evConnect:
 			leave()
 			rec.Agent = ev.agent.user.ID
+			if m, ok := d.svc.metrics.(interface{ QueueWait(string, float64) }); ok {
+				m.QueueWait(qc.queueName(), time.Since(queued).Seconds())
+			}
 			if d.talk(qc, ev.agent) == talkEnded {
 				return
 			}

@@ -37,6 +37,15 @@ func (m *Monitor) QueueWaiting(queue string, n int) {
 	m.queueWaiting.WithLabelValues(name(queue)).Set(float64(n))
 }
 
+// OfferLatency observes the time from a call or agent becoming available to
+// the offer queued on the agent's WebSocket.
+func (m *Monitor) OfferLatency(seconds float64) { m.offerSecs.Observe(seconds) }
+
+// QueueWait observes how long an answered caller waited in queue.
+func (m *Monitor) QueueWait(queue string, seconds float64) {
+	m.queueWait.WithLabelValues(queue).Observe(seconds)
+}
+
 // Agents sets the number of agents in a presence state.
 func (m *Monitor) Agents(state string, n int) {
 	m.agents.WithLabelValues(agentStates.of(state)).Set(float64(n))

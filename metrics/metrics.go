@@ -32,7 +32,16 @@ type Monitor struct {
 	httpSeconds  *prometheus.HistogramVec
 	inviteSecs   prometheus.Histogram
 	sipRefused   *prometheus.CounterVec
+	offerSecs    prometheus.Histogram
+	queueWait    *prometheus.HistogramVec
 }
+
+// OfferBuckets are the ACD's offer-latency buckets: 0.1 ms to 250 ms.
+var OfferBuckets = []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .02, .05, .1, .25}
+
+// WaitBuckets are the queue-wait buckets: 1 s to 10 min (15 s is the 12345
+// service-level threshold).
+var WaitBuckets = []float64{1, 5, 10, 15, 20, 30, 60, 120, 300, 600}
 
 // InviteBuckets are the INVITE-to-answer latency buckets: 1 ms to 5 s.
 var InviteBuckets = []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5}
@@ -86,8 +95,17 @@ func New(reg *prometheus.Registry) *Monitor {
 		sipRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_sip_refused_total", Help: "SIP requests refused, by reason.",
 		}, []string{"reason"}),
+		offerSecs: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "hotline_acd_offer_seconds",
+			Help:    "From the event that lets the ACD offer a call (a call enqueued, an agent ready) to the offer queued on the agent's WebSocket.",
+			Buckets: OfferBuckets,
+		}),
+		queueWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "hotline_queue_wait_seconds", Help: "How long answered callers waited in each queue.",
+			Buckets: WaitBuckets,
+		}, []string{"queue"}),
 	}
-	reg.MustRegister(m.inviteSecs, m.sipRefused, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
+	reg.MustRegister(m.inviteSecs, m.sipRefused, m.offerSecs, m.queueWait, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
 		m.tickets, m.callbacks, m.actions, m.sla, m.httpRequests, m.httpSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

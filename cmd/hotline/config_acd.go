@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityhotline/hotline"
 	"github.com/cityhotline/hotline/agent"
 )
 
@@ -47,7 +48,7 @@ type WebRTCConfig struct {
 // defaultQueues are the queues the shipped inbound IVR flow enqueues into.
 func defaultQueues() []QueueEntry {
 	q := func(name, title string) QueueEntry {
-		return QueueEntry{Name: name, Title: title, RingTimeout: Duration(15 * time.Second),
+		return QueueEntry{Name: name, Title: title, Strategy: "longest_idle", RingTimeout: Duration(15 * time.Second),
 			WrapUp: Duration(30 * time.Second), AnnounceEvery: Duration(45 * time.Second)}
 	}
 	return []QueueEntry{
@@ -84,8 +85,10 @@ func (c ACDConfig) validate() []error {
 			errs = append(errs, fmt.Errorf("acd.queues[%d].name: required", i))
 		}
 	}
-	if _, err := c.AgentConfig(); err != nil {
+	if acfg, err := c.AgentConfig(); err != nil {
 		errs = append(errs, err)
+	} else if _, err := agent.New(acfg, hotline.SystemClock{}); err != nil && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("acd.queues: %w", err)) // overflow targets and cycles
 	}
 	if c.MaxNoAnswer < 0 {
 		errs = append(errs, fmt.Errorf("acd.max_no_answer: must not be negative"))

@@ -269,6 +269,17 @@ func TestValidate(t *testing.T) {
 		{"data dir", func(c *Config) { c.DataDir = "" }, "data_dir"},
 		{"sweep", func(c *Config) { c.SLA.SweepInterval = 0 }, "sla.sweep_interval"},
 		{"token ttl", func(c *Config) { c.Auth.TokenTTL = 0 }, "auth.token_ttl"},
+		{"no queues", func(c *Config) { c.ACD.Queues = nil }, "acd.queues"},
+		{"queue strategy", func(c *Config) { c.ACD.Queues[0].Strategy = "random" }, "acd.queues[0].strategy"},
+		{"queue name", func(c *Config) { c.ACD.Queues[1].Name = "" }, "acd.queues[1].name"},
+		{"overflow target", func(c *Config) { c.ACD.Queues[0].Overflow = "nowhere" }, "acd.queues"},
+		{"overflow callback", func(c *Config) {
+			c.ACD.Queues[0].Overflow, c.ACD.Queues[0].MaxWait = "callback", Duration(3*time.Minute)
+		}, ""},
+		{"max_wait without overflow", func(c *Config) { c.ACD.Queues[0].MaxWait = Duration(time.Minute) }, "acd.queues"},
+		{"skill level", func(c *Config) { c.ACD.Skills = map[string]map[string]int{"agent1": {"complaints": 11}} }, "acd.skills.agent1.complaints"},
+		{"webrtc ports", func(c *Config) { c.WebRTC.Ports = "22000" }, "webrtc.ports"},
+		{"webrtc any port", func(c *Config) { c.WebRTC.Ports = "" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -57,6 +57,7 @@ type Client struct {
 	firstRX time.Time
 	tone    float64 // Hz sent as the microphone; 0 = silence
 	rxPkts  atomic.Int64
+	rxLost  atomic.Int64 // gaps in the received sequence numbers
 
 	Welcome deskproto.Welcome
 
@@ -378,6 +379,8 @@ func (c *Client) mic() {
 
 func (c *Client) receive(tr *webrtc.TrackRemote) {
 	pcm := make([]int16, 1500)
+	var last uint16
+	started := false
 	for {
 		pkt, _, err := tr.ReadRTP()
 		if err != nil {
@@ -386,6 +389,10 @@ func (c *Client) receive(tr *webrtc.TrackRemote) {
 		if len(pkt.Payload) == 0 {
 			continue
 		}
+		if d := pkt.SequenceNumber - last; started && d > 1 && d < 1000 {
+			c.rxLost.Add(int64(d - 1)) // a gap; a large jump is a new stream
+		}
+		last, started = pkt.SequenceNumber, true
 		c.rxPkts.Add(1)
 		n := media.DecodeUlaw(pcm, pkt.Payload)
 		c.amu.Lock()
@@ -430,6 +437,9 @@ func (c *Client) Token() string { return c.token }
 
 // Packets is the number of audio packets received.
 func (c *Client) Packets() int64 { return c.rxPkts.Load() }
+
+// Lost is the number of audio packets missing from the received sequence.
+func (c *Client) Lost() int64 { return c.rxLost.Load() }
 
 // DropRTC closes the PeerConnection as a crashed browser tab would.
 func (c *Client) DropRTC() {
