@@ -156,7 +156,11 @@ func (d *Desk) run(ctx context.Context) {
 		case <-board.C:
 			d.apply(d.acd.Tick())
 			d.expireDetached()
+			changed := d.changed.Load()
 			d.pushWallboard(false)
+			if changed {
+				d.countAgents()
+			}
 		}
 	}
 }
@@ -203,7 +207,6 @@ func (d *Desk) apply(effs []agent.Effect) {
 			}
 		}
 	}
-	d.countAgents()
 	d.wake()
 }
 
