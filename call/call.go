@@ -25,6 +25,7 @@ type Store interface {
 	CreateCall(ctx context.Context, c *hotline.CallRecord) error
 	UpdateCall(ctx context.Context, c *hotline.CallRecord) error
 	FindCallByID(ctx context.Context, id hotline.CallID) (*hotline.CallRecord, error)
+	FindCalls(ctx context.Context, f hotline.CallFilter) ([]*hotline.CallRecord, error)
 }
 
 // Metrics is what the orchestration reports.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -174,7 +173,12 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 	qc.mu.Unlock()
 	arrived, _, _ := c.Times()
 	queued := time.Now()
-	effs, err := d.acd.Enqueue(agent.Call{ID: qc.id, Queue: queue, Caller: rec.Caller, Priority: priorityOf(attrs),
+	prio := priorityOf(attrs)
+	if prio == agent.PriorityNormal && d.svc.repeatCaller(c.Context(), rec) {
+		prio = agent.PriorityRepeat
+		attrs["repeat"] = "1"
+	}
+	effs, err := d.acd.Enqueue(agent.Call{ID: qc.id, Queue: queue, Caller: rec.Caller, Priority: prio,
 		Attrs: attrs, Arrived: arrived})
 	if err != nil {
 		log.Error("enqueue", "queue", queue, "err", err)
@@ -247,12 +251,39 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 	}
 }
 
-// priorityOf reads the caller's priority from the IVR attributes.
+// priorityOf reads the caller's priority from the IVR attributes: a flow
+// sets "priority" (a number, or normal / repeat / elderly / escalation) for,
+// say, the elderly line.
 func priorityOf(attrs map[string]string) agent.Priority {
-	if p, err := strconv.Atoi(attrs["priority"]); err == nil {
-		return agent.Priority(p)
+	if p, err := agent.ParsePriority(attrs["priority"]); err == nil {
+		return p
 	}
 	return agent.PriorityNormal
+}
+
+// RepeatWindow is how recent an earlier call from the same number makes a
+// caller a repeat caller, served ahead of first-time callers.
+const RepeatWindow = 24 * time.Hour
+
+// repeatCaller reports whether the number called in the last RepeatWindow
+// (a withheld number never is). A store error counts as no.
+func (s *Service) repeatCaller(ctx context.Context, rec *hotline.CallRecord) bool {
+	if rec.Caller == "" || rec.Caller == "anonymous" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	prior, err := s.store.FindCalls(ctx, hotline.CallFilter{Caller: rec.Caller, From: rec.Arrived.Add(-RepeatWindow),
+		To: rec.Arrived, Direction: "inbound", Limit: 2})
+	if err != nil {
+		return false
+	}
+	for _, p := range prior {
+		if p.ID != rec.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // talk bridges the caller and an agent until one of them ends it.

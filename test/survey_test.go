@@ -59,6 +59,18 @@ func (m *memCalls) FindCallByID(_ context.Context, id hotline.CallID) (*hotline.
 	return &c, nil
 }
 
+func (m *memCalls) FindCalls(_ context.Context, f hotline.CallFilter) ([]*hotline.CallRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*hotline.CallRecord
+	for _, c := range m.recs {
+		if f.Caller == "" || c.Caller == f.Caller {
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
 func (m *memCalls) get(id hotline.CallID) (hotline.CallRecord, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
