@@ -247,6 +247,9 @@ func waitingOf(c *call) Waiting {
 		for _, o := range c.offers {
 			w.Ringing = append(w.Ringing, o.ag.id)
 		}
+		if c.warm != nil {
+			w.Agent, w.Connected, w.WarmTransfer = c.warm.from.id, c.warm.connected, true
+		}
 	}
 	return w
 }

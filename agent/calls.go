@@ -136,15 +136,19 @@ func (tx *txn) ringEvent(c *call, ag *agent, kind EventKind, why string) Event {
 
 // Abandon records that the caller hung up while waiting or being offered:
 // the offers are cancelled ("abandoned") and the call leaves the ACD.
-// ECONFLICT when the call is connected (use Complete with by "caller").
+// ECONFLICT when the call is connected, or still with the agent who
+// warm-transfers it (use Complete with by "caller").
 func (a *ACD) Abandon(id hotline.CallID) ([]Effect, error) {
 	tx := a.begin()
 	c, err := tx.call(id)
 	if err != nil {
 		return tx.fail(err)
 	}
-	if c.state == callConnected {
+	switch {
+	case c.state == callConnected:
 		return tx.fail(hotline.Errorf(hotline.ECONFLICT, "call %s is connected to agent %s", id, c.agent.id))
+	case c.warm != nil:
+		return tx.fail(hotline.Errorf(hotline.ECONFLICT, "call %s is with agent %s, who is warm-transferring it", id, c.warm.from.id))
 	}
 	ev := Event{Kind: EventAbandon, Queue: c.q.cfg.Name, Call: c.ID, Wait: tx.now.Sub(c.enqueued)}
 	if c.answered {
@@ -157,13 +161,17 @@ func (a *ACD) Abandon(id hotline.CallID) ([]Effect, error) {
 }
 
 // Answer connects an offered call to the agent: on_call. Under ring_all the
-// other agents' offers are cancelled ("taken"). ECONFLICT when the call is
-// no longer offered to this agent.
+// other agents' offers are cancelled ("taken"). The answer to a warm
+// transfer first ends the transferring agent's part (see TransferWarm).
+// ECONFLICT when the call is no longer offered to this agent.
 func (a *ACD) Answer(agentID hotline.UserID, callID hotline.CallID) ([]Effect, error) {
 	tx := a.begin()
 	ag, c, err := tx.offered(agentID, callID)
 	if err != nil {
 		return tx.fail(err)
+	}
+	if c.warm != nil {
+		tx.handOver(c)
 	}
 	tx.connect(c, ag)
 	return tx.commit(), nil
@@ -234,24 +242,54 @@ func (tx *txn) connect(c *call, ag *agent) {
 
 // Complete ends a connected call: by "agent" or "caller" (who hung up). The
 // call leaves the ACD and the agent goes to wrap_up, or straight to ready
-// when the queue has no wrap-up (WrapUp < 0).
+// when the queue has no wrap-up (WrapUp < 0). During a warm transfer the
+// transferring agent hanging up leaves the call to its target, as a blind
+// transfer; the caller hanging up ends it (the offers are cancelled,
+// "abandoned").
 func (a *ACD) Complete(agentID hotline.UserID, callID hotline.CallID, by string) ([]Effect, error) {
 	kind := map[string]EventKind{"agent": EventCompleteAgent, "caller": EventCompleteCaller}[by]
 	if kind == "" {
 		return nil, hotline.Errorf(hotline.EINVALID, "completed by %q", by).WithField("by", `must be "agent" or "caller"`)
 	}
 	tx := a.begin()
-	ag, c, err := tx.connected(agentID, callID)
+	ag, c, err := tx.talking(agentID, callID)
 	if err != nil {
 		return tx.fail(err)
 	}
+	switch {
+	case c.warm != nil && by == "agent":
+		tx.handOver(c)
+		tx.waitAlone(c)
+		return tx.commit(), nil
+	case c.warm != nil:
+		w := tx.cancelWarm(c, "caller", CancelAbandoned)
+		delete(a.calls, c.ID)
+		tx.wrapUp(ag, w.q, w.event(kind, c.ID, tx.now))
+		return tx.commit(), nil
+	}
 	delete(a.calls, c.ID)
-	tx.wrapUp(ag, c, Event{Kind: kind, Queue: c.q.cfg.Name, Call: c.ID,
+	tx.wrapUp(ag, c.q, Event{Kind: kind, Queue: c.q.cfg.Name, Call: c.ID,
 		Wait: c.connected.Sub(c.enqueued), Talk: tx.now.Sub(c.connected)})
 	return tx.commit(), nil
 }
 
+// connected finds an agent and the call connected to it, with no warm
+// transfer pending.
 func (tx *txn) connected(agentID hotline.UserID, callID hotline.CallID) (*agent, *call, error) {
+	ag, c, err := tx.talking(agentID, callID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.warm != nil {
+		return nil, nil, hotline.Errorf(hotline.ECONFLICT, "a warm transfer of call %s is pending; cancel it first", callID).
+			WithField("call", "warm transfer pending")
+	}
+	return ag, c, nil
+}
+
+// talking finds an agent and the call it talks to: connected to it, or
+// waiting for the target of its warm transfer.
+func (tx *txn) talking(agentID hotline.UserID, callID hotline.CallID) (*agent, *call, error) {
 	ag, err := tx.agent(agentID)
 	if err != nil {
 		return nil, nil, err
@@ -260,17 +298,18 @@ func (tx *txn) connected(agentID hotline.UserID, callID hotline.CallID) (*agent,
 	if err != nil {
 		return nil, nil, err
 	}
-	if c.state != callConnected || c.agent != ag {
+	connected := c.state == callConnected && c.agent == ag
+	if !connected && (c.warm == nil || c.warm.from != ag) {
 		return nil, nil, hotline.Errorf(hotline.ECONFLICT, "call %s is not connected to agent %s", callID, agentID)
 	}
 	return ag, c, nil
 }
 
-// wrapUp starts ag's after-call work for c (logging ev), or releases ag at
-// once when c's queue has none.
-func (tx *txn) wrapUp(ag *agent, c *call, ev Event) {
-	if d := c.q.cfg.WrapUp; d > 0 {
-		ag.wrap = wrapUpWork{call: c.ID, queue: c.q, start: tx.now, end: tx.now.Add(d)}
+// wrapUp starts ag's after-call work for the call of ev in queue q (logging
+// ev), or releases ag at once when q has none.
+func (tx *txn) wrapUp(ag *agent, q *queue, ev Event) {
+	if d := q.cfg.WrapUp; d > 0 {
+		ag.wrap = wrapUpWork{call: ev.Call, queue: q, start: tx.now, end: tx.now.Add(d)}
 		tx.move(ag, StateWrapUp, "", ev)
 		return
 	}
@@ -285,7 +324,8 @@ func (tx *txn) wrapUp(ag *agent, c *call, ev Event) {
 // must reconnect and choose ready again), "no_answer" when the call was
 // being offered to it. Under ring_all every agent being offered the call is
 // treated so; to drop one agent's offer use Reject. A call that is waiting
-// with no offer is left alone.
+// with no offer is left alone. A call being warm-transferred stays where it
+// is, ringing its target, and only its transferring agent goes not ready.
 func (a *ACD) Requeue(id hotline.CallID) ([]Effect, error) {
 	tx := a.begin()
 	c, err := tx.call(id)
@@ -293,6 +333,14 @@ func (a *ACD) Requeue(id hotline.CallID) ([]Effect, error) {
 		return tx.fail(err)
 	}
 	switch {
+	case c.warm != nil:
+		w := c.warm
+		c.warm = nil
+		tx.log(Event{Kind: EventRequeue, Queue: w.q.cfg.Name, Call: c.ID, Agent: w.from.id, Talk: tx.now.Sub(w.connected)})
+		w.from.afterCall = ""
+		tx.move(w.from, StateNotReady, ReasonOther, Event{Kind: EventPause, Reason: string(ReasonOther)})
+		tx.waitAlone(c)
+		return tx.commit(), nil
 	case c.state == callConnected:
 		ag := c.agent
 		tx.log(Event{Kind: EventRequeue, Queue: c.q.cfg.Name, Call: c.ID, Agent: ag.id, Talk: tx.now.Sub(c.connected)})
@@ -319,6 +367,7 @@ func (a *ACD) Requeue(id hotline.CallID) ([]Effect, error) {
 // wrap-up, or ready when the queue has none) and enters queue ("" keeps its
 // queue) at the front, for any agent of the queue or, with to set, for
 // agent to only (whatever its skills). The transfer bypasses MaxLen.
+// ECONFLICT while a warm transfer of the call is pending.
 func (a *ACD) Transfer(callID hotline.CallID, from hotline.UserID, queueName string, to hotline.UserID, note string) ([]Effect, error) {
 	tx := a.begin()
 	fromAg, c, err := tx.connected(from, callID)
@@ -329,7 +378,7 @@ func (a *ACD) Transfer(callID hotline.CallID, from hotline.UserID, queueName str
 	if err != nil {
 		return tx.fail(err)
 	}
-	tx.wrapUp(fromAg, c, Event{Kind: EventTransfer, Queue: c.q.cfg.Name, Call: c.ID,
+	tx.wrapUp(fromAg, c.q, Event{Kind: EventTransfer, Queue: c.q.cfg.Name, Call: c.ID,
 		Wait: c.connected.Sub(c.enqueued), Talk: tx.now.Sub(c.connected), Target: q.cfg.Name, Reason: string(to)})
 	c.Call.Agent, c.Call.Note, c.target = to, note, target
 	c.enqueued, c.answered = tx.now, false

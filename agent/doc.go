@@ -19,10 +19,10 @@
 // Priority, then earlier placement. It is offered to one agent (to every
 // ready agent under ring_all); the agent answers (Answer), rejects (Reject)
 // or lets it ring out (RingTimeout); then it is connected until Complete,
-// Transfer or Requeue. The caller may hang up while waiting (Abandon). After
-// MaxWait, or at once when the queue holds MaxLen calls, it overflows to
-// another queue or to "callback" (the orchestration offers to call back); a
-// full queue without overflow refuses it (EffectRejected).
+// Transfer, TransferWarm or Requeue. The caller may hang up while waiting
+// (Abandon). After MaxWait, or at once when the queue holds MaxLen calls,
+// it overflows to another queue or to "callback" (the orchestration offers
+// to call back); a full queue without overflow refuses it (EffectRejected).
 //
 // After each operation the ACD offers every call that can be offered: calls
 // in the order above across all queues, each by its queue's strategy among
@@ -46,6 +46,7 @@
 //	            overflow───────────▶ ready (keeping its place in the idle order)
 //	offered   ──SetNotReady────────▶ not_ready(reason); the call is offered elsewhere
 //	on_call   ──Complete, Transfer─▶ wrap_up (ready at once when the queue's WrapUp < 0)
+//	on_call   ──TransferWarm───────▶ on_call, until the target answers (then wrap_up) or it is cancelled
 //	on_call   ──Requeue────────────▶ not_ready(other); the call goes back to the front
 //	wrap_up   ──WrapUp elapses,
 //	            EndWrapUp──────────▶ ready (or the not-ready reason asked for during the call)
@@ -57,6 +58,25 @@
 // (chosen by the agent), no_answer and login (set by the ACD). SetNotReady
 // during a call records the reason, applied when the call's wrap-up ends.
 // Login again while logged in (the desk reconnected) keeps the state.
+//
+// # Warm transfer
+//
+// TransferWarm offers a connected call to a queue or an agent like
+// Transfer, but the transferring agent stays on it: on_call, offered
+// nothing else, while the call waits at the front of the target queue
+// (Waiting.WarmTransfer, with Agent still the transferring agent). The
+// offers ring out, are rejected and move on under the usual rules; the call
+// neither overflows nor hears announcements. When an agent answers, the
+// call moves in one step: the transferring agent goes to wrap-up, its
+// handling logged as a transfer (so it counts in AHT as a handled call),
+// and the answering agent is connected (connect). CancelTransfer withdraws
+// it: offers cancelled ("withdrawn"), the visit logged as transfer_cancel,
+// the call connected to the transferring agent as before. If that agent
+// hangs up (Complete by "agent") the transfer goes on as a blind one, the
+// call waiting alone from then on; if its leg is lost (Requeue) the same,
+// with the agent set not_ready; if the caller hangs up (Complete by
+// "caller") the call ends and its offers are cancelled ("abandoned"). A
+// second warm or blind transfer while one is pending is ECONFLICT.
 //
 // # Strategies
 //
@@ -92,11 +112,14 @@
 // Every change is logged as an Event, in the vocabulary of Asterisk's
 // queue_log (enter, offer, ring_no_answer, connect, complete_agent,
 // complete_caller, abandon, transfer, overflow, pause, unpause, login,
-// logout, requeue, and ring_canceled, wrap_up_end, full). Events that change
-// an agent's state carry the new State; the event that ends a wrap-up
-// carries its length. Config.Log receives them in order, after the lock is
+// logout, requeue, and ring_canceled, wrap_up_end, full, transfer_cancel).
+// Events that change an agent's state carry the new State; the event that
+// ends a wrap-up carries its length. Config.Log receives them in order, after the lock is
 // released; the ACD also keeps the last 48 hours in memory (Retention) for
-// KPIs. The formulas (contact-center-anchors.md §1.11), over queue visits
+// KPIs. A store keeps the log for longer (a store's FindQueueEvents takes an
+// EventFilter): Restore loads a previous run's events back into memory, and
+// ComputeKPISeries computes the KPIs of any windows of a stored log as KPIs
+// does of the one in memory. The formulas (contact-center-anchors.md §1.11), over queue visits
 // (a call's stay in one queue):
 //
 //	ServiceLevel = answered within ServiceLevel ÷ (answered + abandoned)

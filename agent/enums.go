@@ -165,7 +165,7 @@ const (
 	CancelTimeout   = "timeout"   // rang RingTimeout without an answer
 	CancelRejected  = "rejected"  // the agent pressed reject
 	CancelOverflow  = "overflow"  // the call reached MaxWait and left the queue
-	CancelWithdrawn = "withdrawn" // the agent went not ready, logged out, or lost its leg
+	CancelWithdrawn = "withdrawn" // the agent went not ready, logged out, or lost its leg; or a warm transfer was withdrawn
 )
 
 // EventKind names an entry of the queue log. The vocabulary follows
@@ -174,7 +174,7 @@ type EventKind string
 
 // The queue-log events.
 const (
-	EventEnter          EventKind = "enter"           // a call entered Queue (Reason "", "overflow" or "transfer")
+	EventEnter          EventKind = "enter"           // a call entered Queue (Reason "", "overflow", "transfer" or "warm_transfer")
 	EventOffer          EventKind = "offer"           // Call offered to Agent
 	EventRingNoAnswer   EventKind = "ring_no_answer"  // the offer ended unanswered: Reason "timeout" or "rejected"
 	EventRingCanceled   EventKind = "ring_canceled"   // the offer was cancelled: Reason taken, abandoned, overflow, withdrawn
@@ -183,7 +183,8 @@ const (
 	EventCompleteCaller EventKind = "complete_caller" // the caller hung up after Talk
 	EventWrapUpEnd      EventKind = "wrap_up_end"     // after-call work ended (Reason "timeout" or "agent")
 	EventAbandon        EventKind = "abandon"         // the caller hung up after Wait ("after_requeue" when it had been answered)
-	EventTransfer       EventKind = "transfer"        // Agent blind-transferred Call to queue Target (Reason: the agent it is for) after Talk
+	EventTransfer       EventKind = "transfer"        // Agent handed Call over to queue Target (Reason: the agent it is for) after Talk: a blind transfer, or a warm one answered or left to run
+	EventTransferCancel EventKind = "transfer_cancel" // a warm transfer's visit of Queue ended unanswered after Wait (Reason "agent": Agent withdrew it, "caller": the caller hung up)
 	EventOverflow       EventKind = "overflow"        // Call left Queue for Target (Reason "max_wait" or "full")
 	EventFull           EventKind = "full"            // Queue was full and had no overflow: the call was refused
 	EventRequeue        EventKind = "requeue"         // Agent's leg dropped: Call back to the front of Queue
@@ -196,7 +197,7 @@ const (
 // EventKinds lists every event kind.
 var EventKinds = []EventKind{
 	EventEnter, EventOffer, EventRingNoAnswer, EventRingCanceled, EventConnect,
-	EventCompleteAgent, EventCompleteCaller, EventWrapUpEnd, EventAbandon, EventTransfer,
+	EventCompleteAgent, EventCompleteCaller, EventWrapUpEnd, EventAbandon, EventTransfer, EventTransferCancel,
 	EventOverflow, EventFull, EventRequeue, EventPause, EventUnpause, EventLogin, EventLogout,
 }
 

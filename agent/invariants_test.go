@@ -40,7 +40,13 @@ func (a *ACD) checkAgent(ag *agent) error {
 			return fmt.Errorf("offered a call that does not ring it")
 		}
 	case StateOnCall:
-		if c := ag.call; c == nil || a.calls[c.ID] != c || c.state != callConnected || c.agent != ag {
+		c := ag.call
+		switch {
+		case c == nil || a.calls[c.ID] != c:
+			return fmt.Errorf("on a call the ACD does not hold")
+		case c.warm != nil && c.warm.from != ag:
+			return fmt.Errorf("on call %s, which %s is warm-transferring", c.ID, c.warm.from.id)
+		case c.warm == nil && (c.state != callConnected || c.agent != ag):
 			return fmt.Errorf("on a call not connected to it")
 		}
 	default:
@@ -55,6 +61,9 @@ func (a *ACD) checkAgent(ag *agent) error {
 }
 
 func (a *ACD) checkCall(c *call) error {
+	if err := a.checkWarm(c); err != nil {
+		return err
+	}
 	if c.state == callConnected {
 		if c.q.index(c) >= 0 || len(c.offers) > 0 {
 			return fmt.Errorf("connected but waiting or ringing")
@@ -78,6 +87,26 @@ func (a *ACD) checkCall(c *call) error {
 		return fmt.Errorf("its agent %s is ready", c.target.id)
 	case c.target == nil && len(c.offers) == 0 && c.q.ready.len() > 0:
 		return fmt.Errorf("waits while %s is ready", c.q.ready.list[0].ag.id)
+	}
+	return nil
+}
+
+// checkWarm checks a pending warm transfer: the call waits (and may ring),
+// and its transferring agent is on it, on_call, with no overflow or
+// announcement planned.
+func (a *ACD) checkWarm(c *call) error {
+	w := c.warm
+	switch {
+	case w == nil:
+		return nil
+	case c.state != callWaiting || c.agent != nil:
+		return fmt.Errorf("warm transfer of a connected call")
+	case a.agents[w.from.id] != w.from || w.from.state != StateOnCall || w.from.call != c:
+		return fmt.Errorf("warm transfer from %s, which is %s", w.from.id, w.from.state)
+	case !c.maxWaitAt().IsZero() || !c.nextAnnounce.IsZero():
+		return fmt.Errorf("overflow or announcement planned during a warm transfer")
+	case c.offerTo(w.from) >= 0:
+		return fmt.Errorf("offered to its transferring agent %s", w.from.id)
 	}
 	return nil
 }

@@ -31,7 +31,9 @@ const ShortAbandon = 5 * time.Second
 // KPI are the queue figures of contact-center-anchors.md §1.11, computed
 // from the queue log. A "queue visit" is a call's stay in one queue, from
 // enter to connect, abandon or overflow; a transferred or overflowed call
-// makes a new visit in the queue it enters.
+// makes a new visit in the queue it enters. A warm transfer's visit that is
+// withdrawn (transfer_cancel) counts as offered, but neither answered nor
+// abandoned: the caller was talking to an agent all along.
 type KPI struct {
 	// Offered is the number of queue visits: enter events.
 	Offered int
@@ -82,6 +84,53 @@ func ComputeKPIs(events []Event, sl time.Duration) KPI {
 		return KPI{}
 	}
 	return computeKPIs(events, "", func(string) time.Duration { return sl }, events[0].At, events[len(events)-1].At)
+}
+
+// ComputeKPISeries computes, for a queue log read back from a store, the
+// KPIs of queue ("" for all) over each window [bounds[i], bounds[i+1]),
+// as KPIs does over the in-memory log: only the events of a window count,
+// and occupancy is measured over the window, each agent in the state its
+// latest earlier event gave it. events must be in time order and may begin
+// before bounds[0] (to give the agents' states then) and end after the last
+// bound; bounds must increase. Every queue's answers are measured against
+// sl. It returns len(bounds)-1 KPIs.
+func ComputeKPISeries(events []Event, queue string, sl time.Duration, bounds []time.Time) []KPI {
+	if len(bounds) < 2 {
+		return nil
+	}
+	threshold := func(string) time.Duration { return sl }
+	// Each logged-in agent's state at the start of the window, as the
+	// event that set it.
+	carried := map[hotline.UserID]Event{}
+	carry := func(evs []Event) {
+		for _, e := range evs {
+			switch {
+			case e.State == "" || e.Agent == "":
+			case e.State == StateOffline:
+				delete(carried, e.Agent)
+			default:
+				carried[e.Agent] = Event{At: e.At, Agent: e.Agent, State: e.State}
+			}
+		}
+	}
+	lo, _ := slices.BinarySearchFunc(events, bounds[0], compareAt)
+	carry(events[:lo])
+	out := make([]KPI, 0, len(bounds)-1)
+	for w := 1; w < len(bounds); w++ {
+		hi, _ := slices.BinarySearchFunc(events, bounds[w], compareAt)
+		hi = max(lo, hi)
+		// The carried states come first, dated before the window: they
+		// count for nothing but the agents' timelines.
+		window := make([]Event, 0, len(carried)+hi-lo)
+		for _, e := range carried {
+			window = append(window, e)
+		}
+		window = append(window, events[lo:hi]...)
+		out = append(out, computeKPIs(window, queue, threshold, bounds[w-1], bounds[w]))
+		carry(events[lo:hi])
+		lo = hi
+	}
+	return out
 }
 
 // KPIs computes the KPIs of one queue ("" for all) over the events of the

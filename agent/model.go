@@ -141,6 +141,8 @@ type call struct {
 	agent     *agent // when connected
 	connected time.Time
 
+	warm *warmTransfer // a pending warm transfer: waiting, yet still talking to warm.from
+
 	nextAnnounce time.Time // zero: never
 }
 
@@ -202,9 +204,10 @@ func (c *call) offerTo(ag *agent) int {
 	return slices.IndexFunc(c.offers, func(o offer) bool { return o.ag == ag })
 }
 
-// maxWaitAt is when c overflows, zero if never.
+// maxWaitAt is when c overflows, zero if never (a call still talking to
+// the agent who warm-transfers it does not overflow).
 func (c *call) maxWaitAt() time.Time {
-	if c.state != callWaiting || c.q.cfg.MaxWait <= 0 {
+	if c.state != callWaiting || c.q.cfg.MaxWait <= 0 || c.warm != nil {
 		return time.Time{}
 	}
 	return c.queuedAt.Add(c.q.cfg.MaxWait)

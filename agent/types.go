@@ -33,10 +33,15 @@ type Waiting struct {
 	Enqueued  time.Time        // when it entered the current queue (a Requeue keeps it)
 	Position  int              // 1-based among the calls waiting in Queue; 0 when connected or gone
 	OfferedTo []hotline.UserID // every agent it has been offered to, first first
-	Agent     hotline.UserID   // the agent it is connected to
+	Agent     hotline.UserID   // the agent it is connected to (during a warm transfer: the transferring agent)
 
 	Ringing   []hotline.UserID // the agents it is being offered to now
 	Connected time.Time        // when Agent answered
+
+	// WarmTransfer is set while a warm transfer is pending: the call waits
+	// in Queue (Position, Ringing) for its target, and Agent still talks to
+	// the caller.
+	WarmTransfer bool
 }
 
 // Status is an agent's presence as the desk and the wallboard see it.

@@ -27,6 +27,9 @@ type Config struct {
 	Location     *time.Location // how YYYY-MM-DD dates in queries are read; default time.Local
 	Calls        Calls          // call records; nil: /api/v1/calls answers 404
 	Desk         Desk           // the agent desk WebSocket; nil: /api/v1/desk/ws answers 404
+	QueueLog     QueueEvents    // the ACD's stored queue log; nil: /api/v1/acd/kpis answers 404
+	Events       *Events        // live ticket events; nil: /api/v1/events/ws answers 404
+	Prompts      Prompts        // uploaded IVR prompts; nil: /api/v1/prompts answers 404
 }
 
 func (c Config) withDefaults() Config {
@@ -182,8 +185,11 @@ func (s *server) routes() {
 	s.handle("GET /api/v1/calls", s.authed(s.listCalls))
 	s.handle("GET /api/v1/calls/{id}", s.authed(s.getCall))
 	s.handle("GET /api/v1/assessment", s.authed(s.getAssessment))
+	s.handle("GET /api/v1/acd/kpis", s.authed(s.getKPIs))
 	s.handle("GET /api/v1/desk/ws", s.deskWS)
+	s.handle("GET /api/v1/events/ws", s.eventsWS)
 
+	s.supervisionRoutes()
 	s.open311Routes()
 	// Anything else under /api/v1 gets the JSON error shape, not the mux's text.
 	s.mux.HandleFunc("/api/v1/", s.noRoute)

@@ -15,7 +15,7 @@ type operation struct {
 	summary string
 	tag     string
 	public  bool   // no bearer token
-	body    string // request schema; "" for none; "form:" prefix for Open311 forms
+	body    string // request schema; "" for none; "form:" prefix for Open311 forms, "audio:" for a WAV body
 	status  int    // success status
 	result  string // response schema; "" for none
 	csv     bool   // the success response may also be text/csv (format=csv)
@@ -50,6 +50,13 @@ var assessmentDocQuery = []param{
 	query("month", "required: YYYY-MM (Beijing time), not after the current month"),
 	query("tier", "street, district, district_dept, city_dept or enterprise; default: every one of them"),
 	query("format", "json (default) or csv: a UTF-8 attachment with a BOM and a Chinese and English header row"),
+}
+
+var kpiDocQuery = []param{
+	query("from", "RFC 3339, or YYYY-MM-DD in Beijing time; default: today's midnight"),
+	query("to", "RFC 3339, or YYYY-MM-DD meaning the end of that day; default and latest: now; at most 7 days after from"),
+	query("queue", "one queue; default: every queue"),
+	query("interval", "hour or day (Beijing time): also one row per interval"),
 }
 
 var operations = map[string]operation{
@@ -96,7 +103,9 @@ var operations = map[string]operation{
 	"GET /api/v1/calls":               {summary: "List call records (CDRs), newest first; centre roles only", tag: "calls", status: 200, result: "CallList", params: callQuery},
 	"GET /api/v1/calls/{id}":          {summary: "One call record; centre roles only", tag: "calls", status: 200, result: "Call", params: []param{pathParam("id", "call id")}},
 	"GET /api/v1/assessment":          {summary: "The month's three-rate assessment and ranking per unit; unit staff see their own unit's rows only; agents 403", tag: "assessment", status: 200, result: "Assessment", csv: true, params: assessmentDocQuery},
+	"GET /api/v1/acd/kpis":            {summary: "Queue KPIs (service level, ASA, abandon rate, AHT, occupancy) from the stored queue log, for a window and per hour or day; admin, supervisor and analyst only", tag: "acd", status: 200, result: "KPIReport", params: kpiDocQuery},
 	"GET /api/v1/desk/ws":             {summary: "The agent desk WebSocket (docs/softphone.md): upgrade, then authenticate with the first message", tag: "desk", public: true, status: 101, result: "Any"},
+	"GET /api/v1/events/ws":           {summary: "Live ticket events (docs/api.md): upgrade, authenticate with the first message, then receive a frame per event on the tickets you may see", tag: "events", public: true, status: 101, result: "Any"},
 	"GET /open311/v2/services.json":   {summary: "Open311: the services (leaf categories)", tag: "open311", public: true, status: 200, result: "Open311Services"},
 	"GET /open311/v2/services/{code}": {summary: "Open311: a service definition", tag: "open311", public: true, status: 200, result: "Open311ServiceDefinition", params: []param{pathParam("code", "service code followed by .json, e.g. 0101.json")}},
 	"POST /open311/v2/requests.json":  {summary: "Open311: file a service request (form-encoded, api_key required)", tag: "open311", public: true, body: "form:Open311Post", status: 201, result: "Open311Created"},
@@ -151,6 +160,8 @@ func (op operation) document(open311 bool) map[string]any {
 	}
 	if name, ok := strings.CutPrefix(op.body, "form:"); ok {
 		out["requestBody"] = body("application/x-www-form-urlencoded", name)
+	} else if name, ok := strings.CutPrefix(op.body, "audio:"); ok {
+		out["requestBody"] = body("audio/wav", name)
 	} else if op.body != "" {
 		out["requestBody"] = body("application/json", op.body)
 	}

@@ -75,6 +75,12 @@ func schemas() map[string]any {
 	for k, v := range assessmentSchemas() {
 		out[k] = v
 	}
+	for k, v := range kpiSchemas() {
+		out[k] = v
+	}
+	for k, v := range supervisionSchemas() {
+		out[k] = v
+	}
 	return out
 }
 

@@ -184,7 +184,7 @@ func (d *Desk) apply(effs []agent.Effect) {
 		case agent.EffectConnect:
 			qc, as := d.queued(e.Call), d.session(e.Agent)
 			if qc != nil && as != nil {
-				qc.post(callEvent{kind: evConnect, agent: as})
+				qc.post(callEvent{kind: evConnect, agent: as, target: e.Call.Queue})
 			}
 		case agent.EffectOverflow:
 			if qc := d.queued(e.Call); qc != nil {

@@ -335,36 +335,40 @@ func (as *agentSession) control(m *deskproto.Message) error {
 		if m.On == nil {
 			return hotline.Errorf(hotline.EINVALID, "hold needs on").WithField("on", "required")
 		}
-		qc.post(callEvent{kind: evHold, on: on})
+		qc.post(callEvent{kind: evHold, agent: as, on: on})
 	case deskproto.TypeMute:
 		if m.On == nil {
 			return hotline.Errorf(hotline.EINVALID, "mute needs on").WithField("on", "required")
 		}
-		qc.post(callEvent{kind: evMute, on: on})
+		qc.post(callEvent{kind: evMute, agent: as, on: on})
 	case deskproto.TypeDTMF:
 		if m.Digits == "" || strings.Trim(m.Digits, "0123456789*#ABCD") != "" || len(m.Digits) > 32 {
 			return hotline.Errorf(hotline.EINVALID, "digits must be 1-32 of 0-9 * # A-D").WithField("digits", "0-9 * # A-D")
 		}
-		qc.post(callEvent{kind: evDTMF, digits: m.Digits})
+		qc.post(callEvent{kind: evDTMF, agent: as, digits: m.Digits})
 	case deskproto.TypeTransfer:
 		return as.transfer(qc, m)
 	}
 	return nil
 }
 
-// transfer hands the caller to a queue or an agent (blind). A warm
-// transfer keeps this agent with the caller until the target answers.
+// transfer hands the caller to a queue or an agent: blind (at once) or
+// warm (this agent stays with the caller until the target answers); mode
+// cancel withdraws a pending warm transfer.
 func (as *agentSession) transfer(qc *queuedCall, m *deskproto.Message) error {
 	d := as.d
+	mode := m.Mode
+	switch mode {
+	case "":
+		mode = "blind"
+	case "blind", "warm":
+	case "cancel":
+		return as.cancelTransfer(qc)
+	default:
+		return hotline.Errorf(hotline.EINVALID, "unknown transfer mode %q", m.Mode).WithField("mode", "blind, warm or cancel")
+	}
 	if (m.Queue == "") == (m.Agent == "") {
 		return hotline.Errorf(hotline.EINVALID, "transfer to a queue or to an agent").WithField("queue", "give queue or agent, not both")
-	}
-	mode := m.Mode
-	if mode == "" {
-		mode = "blind"
-	}
-	if mode != "blind" && mode != "warm" {
-		return hotline.Errorf(hotline.EINVALID, "unknown transfer mode %q", m.Mode).WithField("mode", "blind or warm")
 	}
 	queue := m.Queue
 	if m.Agent != "" {
@@ -386,21 +390,55 @@ func (as *agentSession) transfer(qc *queuedCall, m *deskproto.Message) error {
 	if mode == "warm" {
 		return as.warmTransfer(qc, queue, hotline.UserID(m.Agent), m.Note)
 	}
-	// The call goroutine hears of it before any new agent can answer.
-	qc.post(callEvent{kind: evTransfer, agent: as, target: queue})
 	effs, err := d.acd.Transfer(qc.id, as.user.ID, queue, hotline.UserID(m.Agent), m.Note)
-	d.apply(effs)
 	if err != nil {
 		return err
 	}
+	// The call's goroutine hears of it before the offers go out, so before
+	// any new agent can answer.
+	qc.post(callEvent{kind: evTransfer, agent: as, target: queue})
+	d.apply(effs)
 	return nil
 }
 
 // warmTransfer is not a three-way conference: the transferring agent stays
 // connected with the caller while the target is offered the call; the
-// bridge moves when the target answers.
+// call's goroutine moves the bridge when the target answers. The agent
+// hears transfer_state pending now, then answered (and call_ended by
+// transfer) or, after its cancel, cancelled.
 func (as *agentSession) warmTransfer(qc *queuedCall, queue string, to hotline.UserID, note string) error {
-	return hotline.Errorf(hotline.EINVALID, "warm transfer is not available yet; use blind").WithField("mode", "use blind")
+	d := as.d
+	effs, err := d.acd.TransferWarm(qc.id, as.user.ID, queue, to, note)
+	if err != nil {
+		return err
+	}
+	target := queue
+	if to != "" {
+		target = string(to)
+	}
+	qc.startWarm(target)
+	as.send(deskproto.TransferState{Type: deskproto.TypeTransferState, Call: string(qc.id),
+		State: deskproto.TransferPending, Target: target})
+	d.apply(effs) // the offers, after pending
+	as.log.Info("warm transfer", "call_id", string(qc.id), "target", target)
+	return nil
+}
+
+// cancelTransfer withdraws the agent's pending warm transfer: the target's
+// offer is cancelled and the agent keeps the caller. ECONFLICT when none is
+// pending (it may have been answered a moment ago).
+func (as *agentSession) cancelTransfer(qc *queuedCall) error {
+	d := as.d
+	effs, err := d.acd.CancelTransfer(qc.id, as.user.ID)
+	if err != nil {
+		return err
+	}
+	target := qc.endWarm("")
+	as.send(deskproto.TransferState{Type: deskproto.TypeTransferState, Call: string(qc.id),
+		State: deskproto.TransferCancelled, Target: target})
+	d.apply(effs)
+	as.log.Info("warm transfer withdrawn", "call_id", string(qc.id), "target", target)
+	return nil
 }
 
 // link records the work order filed from a call on its call record.

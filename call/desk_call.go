@@ -63,9 +63,11 @@ type queuedCall struct {
 	ticket        hotline.TicketID
 	disposition   string
 	transferredBy string
+	warmTo        string // the target of a pending warm transfer (an agent's ID or a queue)
 	recording     string
 	caller        string
 	attrs         map[string]string
+	handledBy     map[hotline.UserID]bool // agents who were connected to the caller
 	held, muted   bool
 }
 
@@ -104,7 +106,27 @@ func (qc *queuedCall) connectedMsg() deskproto.Connected {
 	qc.mu.Lock()
 	defer qc.mu.Unlock()
 	return deskproto.Connected{Type: deskproto.TypeConnected, Call: string(qc.id), Caller: qc.caller, Queue: qc.queue,
-		Attrs: qc.attrs, Recording: qc.recording, Since: qc.since, Held: qc.held, Muted: qc.muted}
+		Attrs: qc.attrs, Recording: qc.recording, Since: qc.since, Held: qc.held, Muted: qc.muted, WarmTransfer: qc.warmTo}
+}
+
+// startWarm notes a pending warm transfer to target.
+func (qc *queuedCall) startWarm(target string) {
+	qc.mu.Lock()
+	defer qc.mu.Unlock()
+	qc.warmTo = target
+}
+
+// endWarm forgets the pending warm transfer, if any, and returns its
+// target; queue ("" keeps it) is where the call is now.
+func (qc *queuedCall) endWarm(queue string) string {
+	qc.mu.Lock()
+	defer qc.mu.Unlock()
+	target := qc.warmTo
+	qc.warmTo = ""
+	if queue != "" {
+		qc.queue = queue
+	}
+	return target
 }
 
 // register makes a call known to the desk for its whole life (until after
@@ -132,8 +154,8 @@ func (s *Service) linkTicket(ctx context.Context, id hotline.CallID, by hotline.
 		if qc != nil {
 			qc.mu.Lock()
 			defer qc.mu.Unlock()
-			if qc.agent != nil && qc.agent.user.ID != by && qc.ticket == "" {
-				return hotline.Errorf(hotline.EFORBIDDEN, "call %s is another agent's", id).WithField("call", "not your call")
+			if !qc.handledBy[by] {
+				return hotline.Errorf(hotline.EFORBIDDEN, "call %s was not yours", id).WithField("call", "not a call you took")
 			}
 			qc.ticket, qc.disposition = ticket, disposition
 			return nil
@@ -204,7 +226,11 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 			stop()
 			leave()
 			effs, err := d.acd.Abandon(qc.id)
-			if err != nil && hotline.ErrorCode(err) != hotline.ENOTFOUND {
+			switch hotline.ErrorCode(err) {
+			case "", hotline.ENOTFOUND:
+			case hotline.ECONFLICT: // answered in the same instant
+				effs = d.endMoved(qc)
+			default:
 				log.Warn("abandon", "err", err)
 			}
 			d.apply(effs)
@@ -216,11 +242,10 @@ func (d *Desk) serve(qc *queuedCall, sess *session, rec *hotline.CallRecord, que
 		switch ev.kind {
 		case evConnect:
 			leave()
-			rec.Agent = ev.agent.user.ID
 			if m, ok := d.svc.metrics.(interface{ QueueWait(string, float64) }); ok {
 				m.QueueWait(qc.queueName(), time.Since(queued).Seconds())
 			}
-			if d.talk(qc, ev.agent) == talkEnded {
+			if d.talk(qc, rec, ev.agent) == talkEnded {
 				return
 			}
 			waiting = true
@@ -286,165 +311,338 @@ func (s *Service) repeatCaller(ctx context.Context, rec *hotline.CallRecord) boo
 	return false
 }
 
-// talk bridges the caller and an agent until one of them ends it.
-func (d *Desk) talk(qc *queuedCall, as *agentSession) talkOutcome {
-	c, log := qc.c, qc.log.With("agent_id", string(as.user.ID))
+// talker runs the stretch of a call spent with agents: the caller bridged
+// to the current agent, who changes when the target of a warm transfer
+// answers. It belongs to the call's goroutine.
+type talker struct {
+	d   *Desk
+	qc  *queuedCall
+	rec *hotline.CallRecord
+
+	as  *agentSession // the current agent
+	br  *media.Bridge // the caller ↔ as
+	log *slog.Logger  // qc's, with the current agent
+
+	hold      func()           // stops the hold music while it plays
+	lost      <-chan time.Time // while the agent's softphone is gone: the grace's end
+	listeners map[*agentSession]*listenTap
+}
+
+// talk bridges the caller and an agent until one of them ends it or the
+// call goes back to a queue. The target of a warm transfer who answers
+// takes the agent's place on the way.
+func (d *Desk) talk(qc *queuedCall, rec *hotline.CallRecord, as *agentSession) talkOutcome {
+	t := &talker{d: d, qc: qc, rec: rec, listeners: map[*agentSession]*listenTap{}}
+	if !t.connect(as) {
+		d.apply(must(d.acd.Requeue(qc.id)))
+		return talkRequeued
+	}
+	defer t.close()
+	for {
+		select {
+		case <-qc.c.Done():
+			return t.callerHungUp()
+		case <-t.lost:
+			if out, over := t.softphoneLost(); over {
+				return out
+			}
+		case ev := <-qc.events:
+			if out, over := t.handle(ev); over {
+				return out
+			}
+		}
+	}
+}
+
+// connect bridges the caller to as, which becomes the current agent, and
+// says so to as. False when as has no softphone leg.
+func (t *talker) connect(as *agentSession) bool {
+	qc := t.qc
+	log := qc.log.With("agent_id", string(as.user.ID))
 	as.mu.Lock()
 	leg := as.leg
 	as.mu.Unlock()
 	if leg == nil {
 		log.Warn("agent answered without a softphone leg; requeueing")
-		d.apply(must(d.acd.Requeue(qc.id)))
-		return talkRequeued
+		return false
 	}
-	br := media.NewBridge(qc.leg, leg, log)
-	br.Start()
-	now := d.clock.Now()
+	t.as, t.br, t.log = as, media.NewBridge(qc.leg, leg, log), log
+	t.br.Start()
+	t.rec.Agent = as.user.ID
 	qc.mu.Lock()
-	qc.agent, qc.bridge, qc.since, qc.held, qc.muted = as, br, now, false, false
+	qc.agent, qc.bridge, qc.since, qc.held, qc.muted = as, t.br, t.d.clock.Now(), false, false
+	if qc.handledBy == nil {
+		qc.handledBy = map[hotline.UserID]bool{}
+	}
+	qc.handledBy[as.user.ID] = true // each agent who talked to the caller may link a work order
 	qc.mu.Unlock()
 	as.mu.Lock()
 	as.call = qc
 	as.mu.Unlock()
 	as.send(qc.connectedMsg())
 	log.Info("connected", "queue", qc.queueName())
-	var hold func()
-	listeners := map[*agentSession]*listenTap{}
-	defer func() {
-		if hold != nil {
-			hold()
-		}
-		for _, t := range listeners {
-			t.stop()
-		}
-		br.Stop()
-		qc.mu.Lock()
-		qc.agent, qc.bridge = nil, nil
-		qc.mu.Unlock()
-		as.mu.Lock()
-		if as.call == qc {
-			as.call = nil
-		}
-		as.mu.Unlock()
-	}()
-	ended := func(by string) {
-		st, _ := d.acd.Status(as.user.ID)
-		msg := deskproto.CallEnded{Type: deskproto.TypeCallEnded, Call: string(qc.id), By: by}
-		if st.State == agent.StateWrapUp && !st.WrapUpEnd.IsZero() {
-			t := st.WrapUpEnd
-			msg.WrapUpUntil = &t
-		}
-		as.send(msg)
+	return true
+}
+
+// release ends the current agent's part: no bridge, no call.
+func (t *talker) release() {
+	t.br.Stop()
+	t.qc.mu.Lock()
+	t.qc.agent, t.qc.bridge = nil, nil
+	t.qc.mu.Unlock()
+	as := t.as
+	as.mu.Lock()
+	if as.call == t.qc {
+		as.call = nil
 	}
-	// lost is set while the agent's softphone is gone: the caller hears hold
-	// music until the page comes back with a new leg or the grace ends.
-	var lost <-chan time.Time
-	for {
-		select {
-		case <-c.Done():
-			d.apply(must(d.acd.Complete(as.user.ID, qc.id, "caller")))
-			ended("caller")
-			log.Info("caller hung up")
-			return talkEnded
-		case <-lost:
-			br.Stop()
-			d.apply(must(d.acd.Requeue(qc.id)))
-			ended("dropped")
-			log.Warn("softphone lost during the call; caller requeued at the front", "waited", d.cfg.LegGrace.String())
-			if hold != nil {
-				hold()
-				hold = nil
-			}
-			_, _ = qc.sess.Play(c.Context(), []string{"agent-lost"}, false)
-			return talkRequeued
-		case ev := <-qc.events:
-			switch ev.kind {
-			case evHangup:
-				d.apply(must(d.acd.Complete(as.user.ID, qc.id, "agent")))
-				ended("agent")
-				log.Info("agent hung up")
-				return talkEnded
-			case evDropped:
-				if lost != nil {
-					continue
-				}
-				log.Warn("softphone lost during the call; holding the caller for the agent's page to come back",
-					"grace", d.cfg.LegGrace.String())
-				lost = time.After(d.cfg.LegGrace)
-				br.Hold(true)
-				if hold == nil {
-					hold = d.svc.startHold(c, qc.sess)
-				}
-			case evTransfer:
-				br.Stop()
-				ended("transfer")
-				log.Info("transferred", "queue", ev.target)
-				qc.mu.Lock()
-				qc.queue = ev.target
-				qc.mu.Unlock()
-				_, _ = qc.sess.Play(c.Context(), []string{"please-hold"}, false)
-				return talkRequeued
-			case evHold:
-				br.Hold(ev.on)
-				if ev.on && hold == nil {
-					hold = d.svc.startHold(c, qc.sess)
-				} else if !ev.on && hold != nil {
-					hold()
-					hold = nil
-				}
-				qc.mu.Lock()
-				qc.held = ev.on
-				qc.mu.Unlock()
-				as.send(deskproto.Held{Type: deskproto.TypeHeld, Call: string(qc.id), On: ev.on})
-			case evMute:
-				br.Mute(ev.on)
-				qc.mu.Lock()
-				qc.muted = ev.on
-				qc.mu.Unlock()
-			case evDTMF:
-				if err := qc.leg.SendDigits(ev.digits); err != nil {
-					log.Warn("send digits", "err", err)
-				}
-			case evListen:
-				if t := listeners[ev.agent]; t != nil {
-					t.stop()
-					delete(listeners, ev.agent)
-				}
-				if ev.on {
-					if t := startListen(ev.agent, qc.leg.Codec()); t != nil {
-						listeners[ev.agent] = t
-					}
-				}
-				d.refreshTaps(br, listeners)
-			case evNewLeg:
-				if ev.agent != as {
-					continue
-				}
-				br.Stop()
-				br = media.NewBridge(qc.leg, ev.leg, log)
-				br.Start()
-				held, muted := qc.isHeldMuted()
-				if lost != nil { // back within the grace
-					lost = nil
-					if hold != nil && !held {
-						hold()
-						hold = nil
-					}
-				}
-				br.Hold(held)
-				br.Mute(muted)
-				qc.mu.Lock()
-				qc.bridge = br
-				qc.mu.Unlock()
-				d.refreshTaps(br, listeners)
-				log.Info("bridge moved to the agent's new softphone leg")
-			case evConnect:
-				// A second answer for a call already connected: the ACD
-				// prevents it; log and ignore.
-				log.Warn("connect for a connected call ignored")
-			}
+	as.mu.Unlock()
+}
+
+// close is talk's cleanup, whichever way it ends.
+func (t *talker) close() {
+	t.stopHold()
+	for _, l := range t.listeners {
+		l.stop()
+	}
+	t.release()
+}
+
+func (t *talker) stopHold() {
+	if t.hold != nil {
+		t.hold()
+		t.hold = nil
+	}
+}
+
+// ended tells an agent its part in the call is over, with its wrap-up.
+func (t *talker) ended(as *agentSession, by string) {
+	st, _ := t.d.acd.Status(as.user.ID)
+	msg := deskproto.CallEnded{Type: deskproto.TypeCallEnded, Call: string(t.qc.id), By: by}
+	if st.State == agent.StateWrapUp && !st.WrapUpEnd.IsZero() {
+		w := st.WrapUpEnd
+		msg.WrapUpUntil = &w
+	}
+	as.send(msg)
+}
+
+// handle reacts to one event; over says talk is over, with out.
+func (t *talker) handle(ev callEvent) (out talkOutcome, over bool) {
+	switch ev.kind {
+	case evConnect:
+		return t.answered(ev.agent, ev.target)
+	case evListen:
+		t.listen(ev.agent, ev.on)
+		return
+	}
+	if ev.agent != t.as {
+		// Not the current agent's: from an agent a warm transfer moved the
+		// call away from a moment ago.
+		t.log.Debug("event not for the current agent ignored", "event", int(ev.kind))
+		return
+	}
+	switch ev.kind {
+	case evHangup:
+		return t.agentHungUp()
+	case evDropped:
+		t.softphoneDropped()
+	case evTransfer:
+		return t.transferred(ev.target), true
+	case evHold:
+		t.setHold(ev.on)
+	case evMute:
+		t.br.Mute(ev.on)
+		t.qc.mu.Lock()
+		t.qc.muted = ev.on
+		t.qc.mu.Unlock()
+	case evDTMF:
+		if err := t.qc.leg.SendDigits(ev.digits); err != nil {
+			t.log.Warn("send digits", "err", err)
+		}
+	case evNewLeg:
+		t.newLeg(ev.leg)
+	}
+	return
+}
+
+func (t *talker) callerHungUp() talkOutcome {
+	d, qc := t.d, t.qc
+	effs, err := d.acd.Complete(t.as.user.ID, qc.id, "caller")
+	if err != nil {
+		effs = d.endMoved(qc)
+	}
+	d.apply(effs)
+	t.ended(t.as, "caller")
+	t.log.Info("caller hung up")
+	return talkEnded
+}
+
+// endMoved ends, for a caller who hung up, a call the ACD has just given to
+// another agent (the answer to a warm transfer, in the same instant): that
+// agent is told and goes to wrap-up.
+func (d *Desk) endMoved(qc *queuedCall) []agent.Effect {
+	w, ok := d.acd.Call(qc.id)
+	if !ok || w.Agent == "" {
+		return must(d.acd.Abandon(qc.id))
+	}
+	effs := must(d.acd.Complete(w.Agent, qc.id, "caller"))
+	if as := d.session(w.Agent); as != nil {
+		as.send(deskproto.CallEnded{Type: deskproto.TypeCallEnded, Call: string(qc.id), By: "caller"})
+	}
+	return effs
+}
+
+// agentHungUp ends the current agent's part. With a warm transfer pending
+// the call goes on as a blind transfer: the caller waits for the target.
+func (t *talker) agentHungUp() (talkOutcome, bool) {
+	d, qc, as := t.d, t.qc, t.as
+	effs, err := d.acd.Complete(as.user.ID, qc.id, "agent")
+	w, held := d.acd.Call(qc.id)
+	switch {
+	case err != nil && t.movedAway(w, held):
+		return 0, false // the connect that moves the call follows
+	case err == nil && held:
+		d.apply(effs)
+		qc.endWarm(w.Queue)
+		t.ended(as, "transfer")
+		t.log.Info("agent hung up during a warm transfer; the caller waits for its target", "queue", w.Queue)
+		return talkRequeued, true
+	}
+	d.apply(effs)
+	t.ended(as, "agent")
+	t.log.Info("agent hung up")
+	return talkEnded, true
+}
+
+// movedAway reports whether the ACD has just given the call (w, when held)
+// to another agent: the target of a warm transfer answered, and the
+// connect that moves the bridge is on its way.
+func (t *talker) movedAway(w agent.Waiting, held bool) bool {
+	return held && !w.WarmTransfer && w.Agent != "" && w.Agent != t.as.user.ID
+}
+
+// softphoneDropped holds the caller while the agent's page may come back.
+func (t *talker) softphoneDropped() {
+	if t.lost != nil {
+		return
+	}
+	t.log.Warn("softphone lost during the call; holding the caller for the agent's page to come back",
+		"grace", t.d.cfg.LegGrace.String())
+	t.lost = time.After(t.d.cfg.LegGrace)
+	t.br.Hold(true)
+	if t.hold == nil {
+		t.hold = t.d.svc.startHold(t.qc.c, t.qc.sess)
+	}
+}
+
+// softphoneLost sends the caller back to the front of the queue (or, during
+// a warm transfer, leaves it to the target) when the grace has passed.
+func (t *talker) softphoneLost() (talkOutcome, bool) {
+	d, qc := t.d, t.qc
+	if t.movedAway(d.acd.Call(qc.id)) {
+		t.lost = nil
+		return 0, false // the target answered: the connect that moves the call follows
+	}
+	t.br.Stop()
+	d.apply(must(d.acd.Requeue(qc.id)))
+	if w, ok := d.acd.Call(qc.id); ok {
+		qc.endWarm(w.Queue)
+	}
+	t.ended(t.as, "dropped")
+	t.log.Warn("softphone lost during the call; caller requeued at the front", "waited", d.cfg.LegGrace.String())
+	t.stopHold()
+	_, _ = qc.sess.Play(qc.c.Context(), []string{"agent-lost"}, false)
+	return talkRequeued, true
+}
+
+func (t *talker) transferred(queue string) talkOutcome {
+	t.br.Stop()
+	t.ended(t.as, "transfer")
+	t.log.Info("transferred", "queue", queue)
+	t.qc.mu.Lock()
+	t.qc.queue = queue
+	t.qc.mu.Unlock()
+	_, _ = t.qc.sess.Play(t.qc.c.Context(), []string{"please-hold"}, false)
+	return talkRequeued
+}
+
+// answered handles an agent's answer while the call is connected: the
+// target of a warm transfer took it, and the ACD has moved it already. The
+// caller's bridge moves from the current agent to the new one at once.
+func (t *talker) answered(to *agentSession, queue string) (talkOutcome, bool) {
+	if to == t.as || to == nil {
+		t.log.Warn("connect for a connected call ignored")
+		return 0, false
+	}
+	from, qc := t.as, t.qc
+	t.release()
+	t.stopHold() // the caller may have been on hold with the transferring agent
+	t.lost = nil
+	target := qc.endWarm(queue)
+	if !t.connect(to) {
+		t.tellAnswered(from, target, to)
+		t.d.apply(must(t.d.acd.Requeue(qc.id)))
+		return talkRequeued, true
+	}
+	t.d.refreshTaps(t.br, t.listeners)
+	t.tellAnswered(from, target, to)
+	t.log.Info("warm transfer answered; the caller's bridge moved", "from", string(from.user.ID), "queue", queue)
+	return 0, false
+}
+
+// tellAnswered tells the agent who warm-transferred the call that to took it.
+func (t *talker) tellAnswered(from *agentSession, target string, to *agentSession) {
+	from.send(deskproto.TransferState{Type: deskproto.TypeTransferState, Call: string(t.qc.id),
+		State: deskproto.TransferAnswered, Target: target, Agent: to.user.Name})
+	t.ended(from, "transfer")
+}
+
+func (t *talker) setHold(on bool) {
+	t.br.Hold(on)
+	if on && t.hold == nil {
+		t.hold = t.d.svc.startHold(t.qc.c, t.qc.sess)
+	} else if !on {
+		t.stopHold()
+	}
+	t.qc.mu.Lock()
+	t.qc.held = on
+	t.qc.mu.Unlock()
+	t.as.send(deskproto.Held{Type: deskproto.TypeHeld, Call: string(t.qc.id), On: on})
+}
+
+// listen starts or stops a supervisor's silent listen.
+func (t *talker) listen(sup *agentSession, on bool) {
+	if l := t.listeners[sup]; l != nil {
+		l.stop()
+		delete(t.listeners, sup)
+	}
+	if on {
+		if l := startListen(sup, t.qc.leg.Codec()); l != nil {
+			t.listeners[sup] = l
 		}
 	}
+	t.d.refreshTaps(t.br, t.listeners)
+}
+
+// newLeg moves the bridge to the agent's new softphone leg (a reload).
+func (t *talker) newLeg(leg *media.AgentLeg) {
+	qc := t.qc
+	t.br.Stop()
+	t.br = media.NewBridge(qc.leg, leg, t.log)
+	t.br.Start()
+	held, muted := qc.isHeldMuted()
+	if t.lost != nil { // back within the grace
+		t.lost = nil
+		if !held {
+			t.stopHold()
+		}
+	}
+	t.br.Hold(held)
+	t.br.Mute(muted)
+	qc.mu.Lock()
+	qc.bridge = t.br
+	qc.mu.Unlock()
+	t.d.refreshTaps(t.br, t.listeners)
+	t.log.Info("bridge moved to the agent's new softphone leg")
 }
 
 // must logs nothing and returns the effects: the ACD's errors on these

@@ -2,6 +2,7 @@ package test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -333,3 +334,155 @@ func TestSoftphoneLostMidCallRequeuesCaller(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A warm transfer: agent1 (1 kHz) answers the caller (440 Hz) and asks for
+// agent2 (1.5 kHz) by name, staying with the caller while agent2's phone
+// rings. The first time agent1 withdraws it; the second time agent2
+// answers, the caller's audio moves to agent2 and agent1 goes to wrap-up.
+func TestWarmTransfer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
+	}
+	baresip.NeedTool(t, "baresip")
+	srv := startDeskServer(t)
+	admin := login(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	first := agentDesk(t, ctx, srv, "agent1", 1000)
+	ph := baresip.Start(t, baresip.Options{User: "13500135000", Mic: media.Tone(440, 60*time.Second, 8000, 0.3)})
+	ph.Command("dial", "sip:12345@"+srv.sipAddr)
+	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
+	time.Sleep(1500 * time.Millisecond)
+	ph.Command("sndcode", "1")
+	off := nextOffer(t, ctx, first)
+	answer(t, ctx, first, off.Call)
+	if _, ok := heardTone(first, 440, 5*time.Second); !ok {
+		t.Fatal("agent1 hears no caller")
+	}
+	// agent2 logs in now, so only the transfer can bring it the call.
+	second := agentDesk(t, ctx, srv, "agent2", 1500)
+	agent2 := second.Welcome.Agent
+	warm := deskproto.Message{Type: deskproto.TypeTransfer, Call: off.Call, Agent: agent2.ID, Mode: "warm", Note: "请协助核实地址"}
+
+	if err := first.Do(ctx, warm); err != nil {
+		t.Fatalf("warm transfer: %v", err)
+	}
+	if ts := nextTransferState(t, ctx, first); ts.State != "pending" || ts.Target != agent2.ID {
+		t.Fatalf("transfer_state %+v, want pending for %s", ts, agent2.ID)
+	}
+	o2 := nextOffer(t, ctx, second)
+	if o2.Call != off.Call || o2.Note != "请协助核实地址" || o2.TransferredBy == "" {
+		t.Fatalf("agent2's offer %+v", o2)
+	}
+	if err := first.Do(ctx, warm); !isConflict(err) {
+		t.Fatalf("a second warm transfer while one is pending: %v, want conflict", err)
+	}
+	first.ResetHeard()
+	if share, ok := heardTone(first, 440, 5*time.Second); !ok {
+		t.Fatalf("while agent2's phone rings agent1 no longer hears the caller (share %.2f)", share)
+	}
+
+	// Withdrawn: agent2's phone stops ringing, agent1 keeps the caller.
+	if err := first.Do(ctx, deskproto.Message{Type: deskproto.TypeTransfer, Call: off.Call, Mode: "cancel"}); err != nil {
+		t.Fatalf("cancel the warm transfer: %v", err)
+	}
+	if ts := nextTransferState(t, ctx, first); ts.State != "cancelled" {
+		t.Fatalf("transfer_state %+v, want cancelled", ts)
+	}
+	f, err := second.Next(ctx, deskproto.TypeOfferCancelled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oc deskproto.OfferCancelled
+	_ = f.Decode(&oc)
+	if oc.Call != off.Call || oc.Reason != "withdrawn" {
+		t.Fatalf("agent2's offer_cancelled %+v", oc)
+	}
+	waitState(t, ctx, second, "ready")
+	if err := first.Do(ctx, deskproto.Message{Type: deskproto.TypeTransfer, Call: off.Call, Mode: "cancel"}); !isConflict(err) {
+		t.Fatalf("cancel with nothing pending: %v, want conflict", err)
+	}
+
+	// Again, and agent2 answers: the caller's audio moves to agent2.
+	if err := first.Do(ctx, warm); err != nil {
+		t.Fatalf("warm transfer again: %v", err)
+	}
+	nextTransferState(t, ctx, first)
+	o2 = nextOffer(t, ctx, second)
+	second.ResetHeard()
+	answered := time.Now()
+	answer(t, ctx, second, o2.Call)
+	if share, ok := heardTone(second, 440, 5*time.Second); !ok {
+		t.Fatalf("agent2 hears no caller after answering (share %.2f)", share)
+	}
+	if at := second.FirstAudio(); !at.IsZero() {
+		t.Logf("answer → first audio at agent2: %v", at.Sub(answered).Round(time.Millisecond))
+	}
+	if ts := nextTransferState(t, ctx, first); ts.State != "answered" || ts.Agent != agent2.Name {
+		t.Fatalf("transfer_state %+v, want answered by %s", ts, agent2.Name)
+	}
+	f, err = first.Next(ctx, deskproto.TypeCallEnded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ended deskproto.CallEnded
+	_ = f.Decode(&ended)
+	if ended.By != "transfer" || ended.WrapUpUntil == nil {
+		t.Errorf("agent1's call_ended %+v, want by transfer with a wrap-up", ended)
+	}
+	time.Sleep(2 * time.Second) // let the caller hear agent2 for a while
+	ph.Command("hangup", "")
+	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
+	f, err = second.Next(ctx, deskproto.TypeCallEnded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Decode(&ended)
+	if ended.By != "caller" {
+		t.Errorf("agent2's call_ended %+v", ended)
+	}
+
+	// The caller heard agent1, then agent2 to the end.
+	heard := ph.Heard()
+	tail := heard[max(0, len(heard)-3*8000):]
+	if e := media.ToneEnergy(tail[:min(len(tail), 2*8000)], 8000, 1500); e < 0.5 {
+		t.Errorf("the caller did not hear agent2's 1.5 kHz at the end (share %.2f)", e)
+	}
+	if !anySecond(heard, 1000) {
+		t.Error("the caller never heard agent1's 1 kHz")
+	}
+	rec := waitCall(t, admin, "13500135000")
+	if rec.Agent != agent2.ID {
+		t.Fatalf("call record agent %s, want agent2 (%s)", rec.Agent, agent2.ID)
+	}
+}
+
+func nextTransferState(t *testing.T, ctx context.Context, c *deskclient.Client) deskproto.TransferState {
+	t.Helper()
+	f, err := c.Next(ctx, deskproto.TypeTransferState)
+	if err != nil {
+		t.Fatalf("no transfer_state: %v", err)
+	}
+	var ts deskproto.TransferState
+	if err := f.Decode(&ts); err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+func isConflict(err error) bool {
+	var e *deskclient.Error
+	return errors.As(err, &e) && e.Msg.Code == "conflict"
+}
+
+// anySecond reports whether hz is the main component of some second of pcm
+// (8 kHz), in half-second steps.
+func anySecond(pcm []int16, hz float64) bool {
+	for i := 0; i+8000 <= len(pcm); i += 4000 {
+		if media.ToneEnergy(pcm[i:i+8000], 8000, hz) > 0.5 {
+			return true
+		}
+	}
+	return false
+}

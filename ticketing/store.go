@@ -63,6 +63,10 @@ type TicketStore interface {
 	FindIdempotency(ctx context.Context, user hotline.UserID, key string) (*Idempotency, error)
 	RecordAccess(ctx context.Context, a Access) error
 	FindAccesses(ctx context.Context, id hotline.TicketID) ([]Access, error)
+	// SummarizeTickets counts the tickets f selects (Sort, Limit, Offset
+	// and Query ignored) by the column of group, one row per distinct value
+	// ordered by key; Overdue counts against f.OverdueAt (none when zero).
+	SummarizeTickets(ctx context.Context, f TicketFilter, group SummaryGroup) ([]TicketCount, error)
 }
 
 // UnitFilter selects units.

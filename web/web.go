@@ -1,8 +1,12 @@
 // Package web serves the browser front ends of the hotline, embedded in the
 // binary: the agent desk with its softphone (/desk/), the supervisor
-// wallboard (/wallboard/) and a landing page (/). Later pages (the dispatch
-// console, the unit portal) are further folders under static/ sharing
-// static/assets/.
+// wallboard (/wallboard/) and a landing page (/). The dispatch console
+// (/dispatch/) and the unit portal (/unit/) are further folders under
+// static/, sharing static/assets/ (their common parts in assets/portal.js
+// and portal.css, live updates from the API's events socket); so are the supervision console (/supervision/) and the
+// admin pages (/admin/), which sign in through assets/gate.js. The pages
+// are public files: every datum they show comes from the API, which checks
+// the role on every call.
 //
 // Everything is plain HTML, CSS and JavaScript modules: no build step, no
 // third-party code, nothing fetched from another origin. The pages speak the

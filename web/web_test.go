@@ -130,6 +130,12 @@ func TestRoutes(t *testing.T) {
 		{"/", 200, "", `href="desk/"`},
 		{"/desk/", 200, "", `id="login-username"`},
 		{"/wallboard/", 200, "", `id="agents-body"`},
+		{"/", 200, "", `href="dispatch/"`},
+		{"/", 200, "", `href="unit/"`},
+		{"/dispatch/", 200, "", `id="queue-list"`},
+		{"/unit/", 200, "", `id="not-yours"`},
+		{"/unit", 301, "/unit/", ""},
+		{"/dispatch?x=1", 301, "/dispatch/?x=1", ""},
 		{"/desk", 301, "/desk/", ""},
 		{"/wallboard?x=1", 301, "/wallboard/?x=1", ""},
 		{"/desk//", 301, "/desk/", ""},
@@ -362,5 +368,40 @@ func TestNoUntranslatedText(t *testing.T) {
 				t.Errorf("%s: <%s> text %q is not translated (add data-i18n)", f, tag, s)
 			}
 		}
+	}
+}
+
+// The work-order pages (dispatch console, unit portal) look up their
+// elements by id: every literal $('#id') in a page's script names an element
+// of its index.html (ids the script builds itself are not literals).
+func TestPortalScriptsFindTheirElements(t *testing.T) {
+	lookup := regexp.MustCompile("\\$\\(['\"`]#([A-Za-z][A-Za-z0-9_-]*)['\"`]\\)")
+	for _, page := range []string{"/dispatch/", "/unit/"} {
+		html := readStatic(t, page+"index.html")
+		ids := map[string]bool{}
+		for _, m := range idAttr.FindAllStringSubmatch(html, -1) {
+			ids[m[1]] = true
+		}
+		for _, f := range staticFiles(t) {
+			if !strings.HasPrefix(f, page) || path.Ext(f) != ".js" {
+				continue
+			}
+			for _, m := range lookup.FindAllStringSubmatch(readStatic(t, f), -1) {
+				if !ids[m[1]] {
+					t.Errorf("%s looks up #%s, which %sindex.html does not have", f, m[1], page)
+				}
+			}
+		}
+		// Both pages share the sign-in form, the live-events pill and the
+		// portal assets.
+		for _, want := range []string{`id="login-form"`, `id="ws-status"`, `href="../assets/portal.css"`, `id="lang-toggle"`} {
+			if !strings.Contains(html, want) {
+				t.Errorf("%sindex.html lacks %s", page, want)
+			}
+		}
+	}
+	// The live events come from the API's events socket.
+	if js := readStatic(t, "/assets/portal.js"); !strings.Contains(js, "'/api/v1/events/ws'") {
+		t.Error("portal.js does not connect to /api/v1/events/ws")
 	}
 }

@@ -40,6 +40,7 @@ const (
 	TypeConnected      = "connected"
 	TypeHeld           = "held"
 	TypeCallEnded      = "call_ended"
+	TypeTransferState  = "transfer_state"
 	TypeAck            = "ack"
 	TypeError          = "error"
 )
@@ -58,7 +59,7 @@ type Message struct {
 	Digits      string        `json:"digits,omitempty"`
 	Queue       string        `json:"queue,omitempty"`
 	Agent       string        `json:"agent,omitempty"`
-	Mode        string        `json:"mode,omitempty"`
+	Mode        string        `json:"mode,omitempty"` // transfer: blind, warm, or cancel (withdraw a pending warm transfer)
 	Note        string        `json:"note,omitempty"`
 	Ticket      string        `json:"ticket,omitempty"`
 	Disposition string        `json:"disposition,omitempty"`
@@ -153,6 +154,9 @@ type Connected struct {
 	Since     time.Time         `json:"since"`
 	Held      bool              `json:"held"`
 	Muted     bool              `json:"muted"`
+	// WarmTransfer is the target (as in TransferState) of a warm transfer
+	// pending when a resumed desk gets the call back.
+	WarmTransfer string `json:"warm_transfer,omitempty"`
 }
 
 // Held reports the hold state of a call.
@@ -168,6 +172,22 @@ type CallEnded struct {
 	Call        string     `json:"call"`
 	By          string     `json:"by"` // caller | agent | transfer | dropped
 	WrapUpUntil *time.Time `json:"wrapup_until,omitempty"`
+}
+
+// Warm transfer states (TransferState.State).
+const (
+	TransferPending   = "pending"   // the target is being offered the call; the agent still talks to the caller
+	TransferAnswered  = "answered"  // the target answered; call_ended (by transfer) follows
+	TransferCancelled = "cancelled" // withdrawn: the agent keeps the caller
+)
+
+// TransferState follows a warm transfer for the agent who asked for it.
+type TransferState struct {
+	Type   string `json:"type"`
+	Call   string `json:"call"`
+	State  string `json:"state"`           // pending | answered | cancelled
+	Target string `json:"target"`          // the agent's ID for a transfer to an agent, else the queue
+	Agent  string `json:"agent,omitempty"` // answered: the name of the agent who took the call
 }
 
 // Ack confirms a client message.

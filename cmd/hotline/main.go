@@ -44,6 +44,7 @@ type store interface {
 	ticketing.Store
 	account.Store
 	call.Store
+	call.QueueLogStore // the ACD's queue log; api.QueueEvents too
 	ticketing.CallbackStore
 	api.Calls
 	Migrate(ctx context.Context) error
@@ -93,7 +94,16 @@ func run() error {
 	reg := prometheus.NewRegistry()
 	mon := metrics.New(reg)
 	clock := hotline.SystemClock{}
-	tickets := ticketing.NewService(tcfg, st, clock, mon.Publisher(), log)
+	// Live ticket events for the pages (GET /api/v1/events/ws) hear what the
+	// metrics hear; the hub never blocks the service.
+	events := api.NewEvents(api.EventsConfig{Find: st.FindTicketByID, Log: log})
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hotline_live_events_dropped_total",
+		Help: "Live ticket events not delivered: hub inbox full or client too slow."}, func() float64 { return float64(events.Dropped()) }))
+	published := mon.Publisher()
+	tickets := ticketing.NewService(tcfg, st, clock, hotline.PublisherFunc(func(e hotline.Event) {
+		published.Publish(e)
+		events.Publish(e)
+	}), log)
 	accounts := account.NewService(account.Config{
 		TokenTTL: time.Duration(cfg.Auth.TokenTTL),
 		UnitExists: func(ctx context.Context, id hotline.UnitID) bool {
@@ -123,6 +133,10 @@ func run() error {
 		return err
 	}
 	defer sweeper.Stop()
+	if err := events.Start(ctx); err != nil {
+		return err
+	}
+	defer events.Stop()
 	house := startHousekeeping(ctx, accounts, log)
 	defer house()
 
@@ -151,7 +165,8 @@ func run() error {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", mon.Handler())
-	apiHandler := mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing, Desk: deskAPI{tel.desk}},
+	apiHandler := mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing, Desk: deskAPI{tel.desk}, QueueLog: st, Events: events,
+		Prompts: tel.prompts},
 		tickets, accounts, log))
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/open311/", apiHandler)

@@ -27,15 +27,26 @@ type telephony struct {
 	sip       *sip.Server
 	calls     *call.Service
 	desk      *call.Desk
+	acd       *agent.ACD
+	queueLog  *call.QueueLog // the ACD's queue log, written to the store
 	retention *media.Retention
+	prompts   *promptLibrary // the admin's uploads, laid over the prompts played
+}
+
+// telephonyStore is what the call handling keeps in the store.
+type telephonyStore interface {
+	call.Store
+	call.QueueLogStore
 }
 
 // newTelephony builds the gateway, the IVR and the call handling.
-func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Monitor, log *slog.Logger) (*telephony, error) {
+func newTelephony(cfg Config, st telephonyStore, cal ivr.Calendar, mon *metrics.Monitor, log *slog.Logger) (*telephony, error) {
 	var promptFS fs.FS = configs.Prompts()
 	if cfg.IVR.PromptsDir != "" {
 		promptFS = os.DirFS(cfg.IVR.PromptsDir)
 	}
+	prompts := newPromptLibrary(filepath.Join(cfg.DataDir, "prompts"), promptFS)
+	promptFS = prompts.FS()
 	flows, err := configs.LoadFlows(configs.IVRFlows(), promptFS)
 	if err != nil {
 		return nil, fmt.Errorf("ivr flows: %w", err)
@@ -50,7 +61,7 @@ func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Moni
 				Interval: time.Hour, Log: log}
 		}
 	}
-	t := &telephony{retention: retention}
+	t := &telephony{retention: retention, prompts: prompts}
 	if n := cfg.IVR.OverloadWaiting; n > 0 {
 		ccfg.Overloaded = func() bool { return t.calls.Waiting() > n }
 	}
@@ -58,7 +69,8 @@ func newTelephony(cfg Config, st call.Store, cal ivr.Calendar, mon *metrics.Moni
 	if err != nil {
 		return nil, err
 	}
-	if t.desk, err = newDesk(cfg, t.calls, log); err != nil {
+	t.queueLog = call.NewQueueLog(call.QueueLogConfig{}, st, log)
+	if t.desk, t.acd, err = newDesk(cfg, t.calls, t.queueLog, log); err != nil {
 		return nil, err
 	}
 	scfg, err := sipConfig(cfg, log)
@@ -112,9 +124,15 @@ func sipConfig(cfg Config, log *slog.Logger) (sip.Config, error) {
 	return sc, nil
 }
 
-// start binds the SIP listeners and starts the recording retention.
+// start gives the ACD today's queue log, starts writing the queue log,
+// binds the SIP listeners and starts the recording retention.
 func (t *telephony) start(ctx context.Context, log *slog.Logger) (stop func(), err error) {
+	t.restoreQueueLog(ctx, log)
+	if err := t.queueLog.Start(ctx); err != nil {
+		return nil, err
+	}
 	if err := t.sip.Start(ctx); err != nil {
+		t.queueLog.Stop()
 		return nil, fmt.Errorf("sip: %w", err)
 	}
 	log.Info("sip ready", "udp", t.sip.Addr("udp").String(), "tcp", t.sip.Addr("tcp").String())
@@ -132,9 +150,24 @@ func (t *telephony) start(ctx context.Context, log *slog.Logger) (stop func(), e
 	return func() {
 		t.sip.Stop()
 		t.desk.Stop()
+		t.queueLog.Stop() // after the desk: its last events are written too
 		cancel()
 		<-done
 	}, nil
+}
+
+// restoreQueueLog hands the ACD the events stored since midnight (Beijing
+// time), before it logs any of its own, so that the wallboard's figures
+// for today survive a restart. Without them it counts from now.
+func (t *telephony) restoreQueueLog(ctx context.Context, log *slog.Logger) {
+	now := time.Now().In(ticketing.Beijing)
+	since := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, ticketing.Beijing)
+	n, err := t.queueLog.Restore(ctx, t.acd, since)
+	if err != nil {
+		log.Warn("queue log: today's events not restored; the ACD's KPIs count from now", "err", err)
+		return
+	}
+	log.Info("queue log: today's events restored", "events", n, "since", since)
 }
 
 // sipMetrics feeds the gateway's events to the Monitor.
@@ -174,24 +207,26 @@ func (t *telephony) startCallbacks(ctx context.Context, cfg Config, st call.Sche
 	return sched.Stop, nil
 }
 
-// newDesk builds the ACD and the softphones' WebRTC behind the call service.
-func newDesk(cfg Config, calls *call.Service, log *slog.Logger) (*call.Desk, error) {
+// newDesk builds the ACD, logging to ql, and the softphones' WebRTC behind
+// the call service.
+func newDesk(cfg Config, calls *call.Service, ql *call.QueueLog, log *slog.Logger) (*call.Desk, *agent.ACD, error) {
 	acfg, err := cfg.ACD.AgentConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	acfg.Log = ql.Add
 	acd, err := agent.New(acfg, hotline.SystemClock{})
 	if err != nil {
-		return nil, fmt.Errorf("acd: %w", err)
+		return nil, nil, fmt.Errorf("acd: %w", err)
 	}
 	lo, hi, err := cfg.WebRTC.Range()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rtc, err := media.NewWebRTC(media.WebRTCConfig{PortMin: lo, PortMax: hi, IPs: cfg.WebRTC.PublicIPs,
 		LoopbackCandidates: cfg.WebRTC.Loopback, Logger: log})
 	if err != nil {
-		return nil, fmt.Errorf("webrtc: %w", err)
+		return nil, nil, fmt.Errorf("webrtc: %w", err)
 	}
 	skills := cfg.ACD.Skills
 	dcfg := call.DeskConfig{Grace: time.Duration(cfg.ACD.Grace)}
@@ -207,5 +242,5 @@ func newDesk(cfg Config, calls *call.Service, log *slog.Logger) (*call.Desk, err
 			return def
 		}
 	}
-	return call.NewDesk(dcfg, acd, rtc, calls, log), nil
+	return call.NewDesk(dcfg, acd, rtc, calls, log), acd, nil
 }

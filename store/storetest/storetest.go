@@ -46,6 +46,7 @@ type Store interface {
 func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Tickets", func(t *testing.T) { runTickets(t, open) })
 	t.Run("FindTickets", func(t *testing.T) { runFindTickets(t, open) })
+	t.Run("SummarizeTickets", func(t *testing.T) { runSummary(t, open) })
 	t.Run("Units", func(t *testing.T) { runUnits(t, open) })
 	t.Run("Categories", func(t *testing.T) { runCategories(t, open) })
 	t.Run("Rules", func(t *testing.T) { runRules(t, open) })
@@ -56,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Calls", func(t *testing.T) { runCalls(t, open) })
 	t.Run("Callbacks", func(t *testing.T) { runCallbacks(t, open) })
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
+	t.Run("QueueEvents", func(t *testing.T) { runQueueEvents(t, open) })
 }
 
 // beijing is UTC+8, written out here rather than shared with the stores so

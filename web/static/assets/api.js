@@ -42,11 +42,12 @@ export function token() { return session()?.token ?? ''; }
 
 /**
  * request calls the API. opts: query (object; empty values left out), body
- * (sent as JSON), headers, signal, timeout (ms, default 15 s). Answers the
- * decoded JSON (null for 204) or throws ApiError.
+ * (sent as JSON), raw (a Blob sent as it is, with contentType), headers,
+ * signal, timeout (ms, default 15 s). Answers the decoded JSON (null for
+ * 204) or throws ApiError.
  */
 export async function request(method, path, opts = {}) {
-  const { query, body, headers = {}, signal, timeout = 15000 } = opts;
+  const { query, body, raw, contentType, headers = {}, signal, timeout = 15000 } = opts;
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
@@ -58,6 +59,9 @@ export async function request(method, path, opts = {}) {
   if (body !== undefined) {
     h['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
+  } else if (raw !== undefined) {
+    h['Content-Type'] = contentType || raw.type || 'application/octet-stream';
+    init.body = raw;
   }
   const signals = [AbortSignal.timeout(timeout)];
   if (signal) signals.push(signal);

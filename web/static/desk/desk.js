@@ -15,7 +15,7 @@
 //               #offer-waited #offer-countdown #offer-transfer #offer-note
 //               #answer #reject
 //               #call-panel #call-caller #call-timer #call-queue #call-ivr
-//               #call-id #flag-held #flag-muted #flag-warm
+//               #call-id #flag-held #flag-muted #flag-warm #transfer-withdraw
 //               #mute #hold (aria-pressed) #keypad #keypad-panel
 //               [data-digit] #keypad-sent #transfer #transfer-panel
 //               #transfer-to-queue #transfer-to-agent #transfer-queue
@@ -99,7 +99,7 @@ const S = {
   agent: null, // the last state message: {state, reason, since, call, wrapup_until, calls_today}
   offer: null, // the ringing offer, with .at (performance.now() on arrival)
   answering: false,
-  call: null, // the connected call: {call, caller, queue, attrs, recording, since, held, muted, warm}
+  call: null, // the connected call: {call, caller, queue, attrs, recording, since, held, muted, warm (a warm transfer is pending)}
   ended: null, // the call that just ended: {call, by, wrapup_until}
   wrapConfirm: false,
   rtcServer: false,
@@ -323,6 +323,9 @@ function onMessage(msg) {
     case 'held':
       if (S.call?.call === msg.call) { S.call.held = !!msg.on; renderCall(); }
       break;
+    case 'transfer_state':
+      onTransferState(msg);
+      break;
     case 'call_ended':
       if (S.call?.call === msg.call || S.offer?.call === msg.call || !S.call) {
         S.ended = { call: msg.call, by: msg.by, wrapup_until: msg.wrapup_until };
@@ -343,14 +346,13 @@ function onMessage(msg) {
 }
 
 function setConnected(c) {
-  const prev = S.call;
   if (S.offer) stopOffer();
   S.call = {
     ...c,
     since: c.since || new Date(clock.now()).toISOString(),
     held: !!c.held,
     muted: !!c.muted,
-    warm: prev?.call === c.call ? prev.warm : false,
+    warm: !!c.warm_transfer, // a resumed welcome carries a pending warm transfer
   };
   S.ended = null;
   S.wrapConfirm = false;
@@ -363,6 +365,17 @@ function setConnected(c) {
     restoreFormForCall({ call: c.call, caller: c.caller, recording: c.recording, queue: c.queue });
   }
   screenPop(c.caller);
+}
+
+// A warm transfer we asked for: pending until the target answers (call_ended
+// by transfer follows) or we withdraw it.
+function onTransferState(msg) {
+  const c = S.call;
+  if (c?.call !== msg.call) return;
+  c.warm = msg.state === 'pending';
+  if (msg.state === 'cancelled') toast(t('transfer.withdrawn'));
+  if (msg.state === 'answered') toast(t('transfer.answered', { name: msg.agent || msg.target || '' }));
+  renderCall();
 }
 
 function stopOffer() {
@@ -471,6 +484,8 @@ function renderCall() {
   $('#flag-held').hidden = !c.held;
   $('#flag-muted').hidden = !c.muted;
   $('#flag-warm').hidden = !c.warm;
+  $('#transfer-withdraw').hidden = !c.warm;
+  $('#transfer').disabled = !!c.warm; // one transfer at a time: withdraw it first
   const mute = $('#mute');
   mute.setAttribute('aria-pressed', String(!!c.muted));
   mute.querySelector('span').textContent = t(c.muted ? 'call.unmute' : 'call.mute');
@@ -547,6 +562,9 @@ function bindCallControls() {
   $('#transfer').addEventListener('click', () => togglePanel('transfer'));
   $('#transfer-cancel').addEventListener('click', () => togglePanel('transfer', false));
   $('#transfer-panel').addEventListener('submit', onTransfer);
+  const withdraw = el('button', { id: 'transfer-withdraw', class: 'btn small', type: 'button', 'data-i18n': 'transfer.withdraw', hidden: true }, t('transfer.withdraw'));
+  $('#flag-warm').after(withdraw);
+  withdraw.addEventListener('click', withdrawTransfer);
   for (const r of $$('input[name="transfer-target"]')) {
     r.addEventListener('change', () => {
       const agent = $('#transfer-to-agent').checked;
@@ -679,6 +697,12 @@ async function onTransfer(ev) {
   } catch { /* shown */ }
 }
 
+async function withdrawTransfer() {
+  const c = S.call;
+  if (!c?.warm) return;
+  try { await cmd({ type: 'transfer', call: c.call, mode: 'cancel' }, 'err.transfer_cancel'); } catch { /* shown */ }
+}
+
 async function wrapupDone() {
   if (curState() !== 'wrap_up') return;
   if (formDirty() && formCtx?.call && formCtx.call === S.ended?.call && !S.wrapConfirm) {
@@ -757,7 +781,7 @@ function onKey(ev) {
   } else if (alt && code === 'KeyK') {
     togglePanel('keypad');
   } else if (alt && code === 'KeyT') {
-    togglePanel('transfer');
+    if (!S.call?.warm) togglePanel('transfer');
   } else if (alt && code === 'KeyQ') {
     hangup();
   } else if (alt && code === 'KeyR') {
