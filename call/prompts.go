@@ -43,6 +43,18 @@ func (p *Prompts) WAV(lang, ref string) ([]byte, error) {
 	return b, nil
 }
 
+// Forget drops prompt ref of language lang from the cache: the next call
+// that plays it reads the file again (an administrator uploaded a new
+// recording).
+func (p *Prompts) Forget(lang, ref string) {
+	if lang == "" {
+		lang = "zh"
+	}
+	p.mu.Lock()
+	delete(p.wavs, configs.PromptFile(lang, ref))
+	p.mu.Unlock()
+}
+
 // queueCounts tracks how many callers wait in each queue, for the
 // hotline_queue_waiting gauge.
 type queueCounts struct {

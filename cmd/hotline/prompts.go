@@ -22,11 +22,13 @@ import (
 // lays them over the base prompts (shipped, or ivr.prompts_dir): FS is
 // what the IVR plays from. Only names the base has can be uploaded.
 //
-// The call package reads each prompt file once and keeps it, so an upload
-// is played to new calls after the next restart (Live is false).
+// The call package reads each prompt file once and keeps it; OnSave (set
+// by the wiring) makes it forget an uploaded one, so new calls play the
+// upload at once (Live).
 type promptLibrary struct {
-	dir  string
-	base fs.FS
+	dir    string
+	base   fs.FS
+	OnSave func(lang, name string)
 }
 
 var _ api.Prompts = (*promptLibrary)(nil)
@@ -38,8 +40,9 @@ func newPromptLibrary(dir string, base fs.FS) *promptLibrary {
 // FS is the uploads laid over the base prompts.
 func (l *promptLibrary) FS() fs.FS { return overlayFS{upper: os.DirFS(l.dir), lower: l.base} }
 
-// Live reports that uploads apply at the next restart.
-func (l *promptLibrary) Live() bool { return false }
+// Live reports whether uploads reach new calls at once (else at the next
+// restart).
+func (l *promptLibrary) Live() bool { return l.OnSave != nil }
 
 // langDir is the folder of a language's prompts ("zh" → "zh-CN").
 func langDir(lang string) string { return path.Dir(configs.PromptFile(lang, "x")) }
@@ -103,6 +106,9 @@ func (l *promptLibrary) SavePrompt(_ context.Context, lang, name string, wav []b
 	if err != nil {
 		_ = os.Remove(tmp.Name())
 		return api.Prompt{}, fmt.Errorf("save prompt %s: %w", file, err)
+	}
+	if l.OnSave != nil {
+		l.OnSave(lang, name)
 	}
 	return l.prompt(lang, name), nil
 }

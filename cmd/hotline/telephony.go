@@ -65,7 +65,9 @@ func newTelephony(cfg Config, st telephonyStore, cal ivr.Calendar, mon *metrics.
 	if n := cfg.IVR.OverloadWaiting; n > 0 {
 		ccfg.Overloaded = func() bool { return t.calls.Waiting() > n }
 	}
-	t.calls, err = call.New(ccfg, st, flows, call.NewPrompts(promptFS), engine, mon, log)
+	played := call.NewPrompts(promptFS)
+	prompts.OnSave = played.Forget // an upload reaches the next call that plays it
+	t.calls, err = call.New(ccfg, st, flows, played, engine, mon, log)
 	if err != nil {
 		return nil, err
 	}
