@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/cityhotline/hotline"
+	"github.com/cityhotline/hotline/call"
 )
 
 func TestPromptLibrary(t *testing.T) {
@@ -42,5 +43,25 @@ func TestPromptLibrary(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(dir, "prompts", "zh-CN"))
 	if len(entries) != 1 {
 		t.Errorf("upload dir holds %d files", len(entries))
+	}
+}
+
+// An upload replaces what the calls play from the next playback on.
+func TestPromptUploadIsLive(t *testing.T) {
+	base := fstest.MapFS{"zh-CN/greeting.wav": {Data: []byte("shipped")}}
+	lib := newPromptLibrary(filepath.Join(t.TempDir(), "prompts"), base)
+	played := call.NewPrompts(lib.FS())
+	lib.OnSave = played.Forget
+	if b, err := played.WAV("zh", "greeting"); err != nil || string(b) != "shipped" {
+		t.Fatalf("before: %q, %v", b, err)
+	}
+	if _, err := lib.SavePrompt(context.Background(), "zh", "greeting", []byte("uploaded")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := played.WAV("zh", "greeting"); err != nil || string(b) != "uploaded" {
+		t.Fatalf("after the upload the calls play %q, %v", b, err)
+	}
+	if !lib.Live() {
+		t.Error("Live is false with OnSave set")
 	}
 }
