@@ -95,6 +95,10 @@ func BenchmarkOfferToDesk(b *testing.B) {
 		d.apply(must(acd.Answer(st.Agent, st.Call)))
 		d.apply(must(acd.Complete(st.Agent, st.Call, "agent")))
 		d.apply(must(acd.SetNotReady(st.Agent, agent.ReasonBreak)))
+		select { // with no wrap-up the agent was offered the next call at once; that offer is withdrawn
+		case <-clocks[k].offered:
+		default:
+		}
 		d.mu.Lock()
 		delete(d.calls, st.Call)
 		d.mu.Unlock()
