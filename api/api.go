@@ -30,6 +30,7 @@ type Config struct {
 	QueueLog     QueueEvents    // the ACD's stored queue log; nil: /api/v1/acd/kpis answers 404
 	Events       *Events        // live ticket events; nil: /api/v1/events/ws answers 404
 	Prompts      Prompts        // uploaded IVR prompts; nil: /api/v1/prompts answers 404
+	Callbacks    CallbackDesk   // satisfaction-callback control and manual answers; nil: those routes answer 404
 }
 
 func (c Config) withDefaults() Config {
@@ -190,6 +191,8 @@ func (s *server) routes() {
 	s.handle("GET /api/v1/events/ws", s.eventsWS)
 
 	s.supervisionRoutes()
+	s.callbackRoutes()
+	s.claimRoutes()
 	s.open311Routes()
 	// Anything else under /api/v1 gets the JSON error shape, not the mux's text.
 	s.mux.HandleFunc("/api/v1/", s.noRoute)

@@ -1,12 +1,14 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/cityhotline/hotline"
@@ -26,9 +28,9 @@ var assessmentParams = []string{"month", "tier", "format"}
 
 // assessmentQuery is GET /api/v1/assessment's query.
 type assessmentQuery struct {
-	month ticketing.Month
-	tier  ticketing.Tier
-	csv   bool
+	month  ticketing.Month
+	tier   ticketing.Tier
+	format string // json, csv or xlsx
 }
 
 type assessmentRowJSON struct {
@@ -44,11 +46,21 @@ type assessmentRowJSON struct {
 	PreviousRank     int            `json:"previous_rank"`
 	Movement         int            `json:"movement"`
 	Class            string         `json:"class"`
+	Complaints       int            `json:"complaints"` // streets: complaint tickets received in the month
+}
+
+// governanceJSON is one street of the 治理类 list.
+type governanceJSON struct {
+	Unit       hotline.UnitID `json:"unit"`
+	UnitName   string         `json:"unit_name"`
+	Complaints int            `json:"complaints"`
+	Rank       int            `json:"rank"`
 }
 
 type assessmentJSON struct {
 	Month      string              `json:"month"`
 	Assessment []assessmentRowJSON `json:"assessment"`
+	Governance []governanceJSON    `json:"governance"`
 }
 
 // round6 rounds to 1e-6, the precision ties are judged at, so that a
@@ -61,7 +73,28 @@ func toAssessmentRow(sc *ticketing.UnitScore, names map[hotline.UnitID]string) a
 		ResponseRate: round6(sc.ResponseRate), ResolutionRate: round6(sc.ResolutionRate),
 		SatisfactionRate: round6(sc.SatisfactionRate), Score: round6(sc.Score),
 		Rank: sc.Rank, PreviousRank: sc.PrevRank, Movement: sc.Movement, Class: string(sc.Class),
+		Complaints: sc.Complaints,
 	}
+}
+
+// governanceList is the 治理类 list of the rows: the streets on it, in its
+// order (most complaints first, ties by unit id), with the places the
+// assessment gave them, so that a unit reading only its own row still sees
+// its real place.
+func governanceList(scores []ticketing.UnitScore, names map[hotline.UnitID]string) []governanceJSON {
+	out := []governanceJSON{}
+	for _, sc := range scores {
+		if sc.GovernanceRank > 0 {
+			out = append(out, governanceJSON{Unit: sc.Unit, UnitName: names[sc.Unit], Complaints: sc.Complaints, Rank: sc.GovernanceRank})
+		}
+	}
+	slices.SortFunc(out, func(a, b governanceJSON) int {
+		if c := cmp.Compare(a.Rank, b.Rank); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Unit, b.Unit)
+	})
+	return out
 }
 
 func (s *server) getAssessment(w http.ResponseWriter, r *http.Request) {
@@ -85,15 +118,19 @@ func (s *server) getAssessment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := assessmentJSON{Month: q.month.String(), Assessment: make([]assessmentRowJSON, 0, len(scores))}
+	out := assessmentJSON{Month: q.month.String(), Assessment: make([]assessmentRowJSON, 0, len(scores)),
+		Governance: governanceList(scores, names)}
 	for i := range scores {
 		out.Assessment = append(out.Assessment, toAssessmentRow(&scores[i], names))
 	}
-	if q.csv {
+	switch q.format {
+	case "csv":
 		s.writeAssessmentCSV(w, out)
-		return
+	case "xlsx":
+		s.writeAssessmentXLSX(w, r, out, q.tier)
+	default:
+		writeJSON(w, http.StatusOK, out)
 	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // parseAssessmentQuery reads month (required), tier and format. Every bad
@@ -112,12 +149,13 @@ func parseAssessmentQuery(q url.Values) (assessmentQuery, error) {
 	if t := q.Get("tier"); t != "" {
 		out.tier = rankedTier(&v, t)
 	}
-	switch q.Get("format") {
+	switch f := q.Get("format"); f {
 	case "", "json":
-	case "csv":
-		out.csv = true
+		out.format = "json"
+	case "csv", "xlsx":
+		out.format = f
 	default:
-		v.Add("format", "must be json or csv")
+		v.Add("format", "must be json, csv or xlsx")
 	}
 	return out, v.Err("invalid query")
 }

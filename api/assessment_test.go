@@ -76,9 +76,9 @@ func TestAssessmentJSON(t *testing.T) {
 		t.Errorf("asked %d times for %v %q as %+v", fa.asked, fa.month, fa.tier, fa.actor)
 	}
 	want := `{"month":"2026-11","assessment":[` +
-		`{"unit":"s2","unit_name":"望京街道","tier":"street","valid_callbacks":2,"response_rate":1,"resolution_rate":1,"satisfaction_rate":0.95,"score":98,"rank":1,"previous_rank":2,"movement":1,"class":"advanced"},` +
-		`{"unit":"s1","unit_name":"建外街道","tier":"street","valid_callbacks":4,"response_rate":0.75,"resolution_rate":0.5,"satisfaction_rate":0.725,"score":61.5,"rank":2,"previous_rank":1,"movement":-1,"class":""},` +
-		`{"unit":"s3","unit_name":"=1+1 街道","tier":"street","valid_callbacks":0,"response_rate":0,"resolution_rate":0,"satisfaction_rate":0,"score":0,"rank":0,"previous_rank":0,"movement":0,"class":""}]}` + "\n"
+		`{"unit":"s2","unit_name":"望京街道","tier":"street","valid_callbacks":2,"response_rate":1,"resolution_rate":1,"satisfaction_rate":0.95,"score":98,"rank":1,"previous_rank":2,"movement":1,"class":"advanced","complaints":0},` +
+		`{"unit":"s1","unit_name":"建外街道","tier":"street","valid_callbacks":4,"response_rate":0.75,"resolution_rate":0.5,"satisfaction_rate":0.725,"score":61.5,"rank":2,"previous_rank":1,"movement":-1,"class":"","complaints":0},` +
+		`{"unit":"s3","unit_name":"=1+1 街道","tier":"street","valid_callbacks":0,"response_rate":0,"resolution_rate":0,"satisfaction_rate":0,"score":0,"rank":0,"previous_rank":0,"movement":0,"class":"","complaints":0}],"governance":[]}` + "\n"
 	if got := w.Body.String(); got != want {
 		t.Errorf("body\n%s\nwant\n%s", got, want)
 	}
@@ -90,7 +90,7 @@ func TestAssessmentJSON(t *testing.T) {
 func TestAssessmentAllTiersEmpty(t *testing.T) {
 	e, fa := newAssessmentEnv(t, hotline.RoleSupervisor, nil)
 	w := e.request("GET", "/api/v1/assessment?month=2026-10&format=json", "")
-	if w.Code != http.StatusOK || w.Body.String() != `{"month":"2026-10","assessment":[]}`+"\n" {
+	if w.Code != http.StatusOK || w.Body.String() != `{"month":"2026-10","assessment":[],"governance":[]}`+"\n" {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	if fa.tier != "" || fa.month != (ticketing.Month{Year: 2026, Month: time.October}) {
@@ -128,7 +128,7 @@ func TestAssessmentBadQuery(t *testing.T) {
 		"?month=202611":                  "month",
 		"?month=2026-11&tier=centre":     "tier",
 		"?month=2026-11&tier=galaxy":     "tier",
-		"?month=2026-11&format=xlsx":     "format",
+		"?month=2026-11&format=pdf":      "format",
 		"?month=2026-11&unit=s1":         "unit",
 		"?month=bad&tier=bad&format=bad": "format",
 	}

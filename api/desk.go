@@ -86,31 +86,21 @@ func (s *server) deskWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, hotline.Errorf(hotline.ENOTFOUND, "the agent desk is not enabled on this server"))
 		return
 	}
-	conn, err := deskUpgrader.Upgrade(w, r, nil)
-	if err != nil {
+	dc := upgradeSocket(w, r, s.log, "desk", deskMaxMessage, deskSendQueue)
+	if dc == nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	conn.SetReadLimit(deskMaxMessage)
-	dc := &deskConn{conn: conn, out: make(chan []byte, deskSendQueue), closed: make(chan struct{}), log: s.log}
 	defer dc.close(websocket.CloseNormalClosure, "")
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 
-	u, authID, err := s.deskAuth(ctx, conn)
+	u, authID, err := s.deskAuth(ctx, dc.conn)
 	if err != nil {
-		dc.writeNow(deskError(authID, err))
-		dc.closeWith(closeUnauthorized, "unauthorized")
+		dc.refuse(authID, err, closeUnauthorized, "unauthorized")
 		return
 	}
 	dc.log = s.log.With("agent_id", string(u.ID), "user", u.Username)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the writer: owned by this handler, ends when dc closes
-		defer wg.Done()
-		dc.writeLoop()
-	}()
-	defer wg.Wait()
-	defer dc.close(websocket.CloseNormalClosure, "")
+	defer dc.startWriter()()
 
 	sess, err := s.cfg.Desk.Attach(ctx, u, dc)
 	if err != nil {
@@ -152,25 +142,15 @@ func (s *server) deskAuth(ctx context.Context, conn *websocket.Conn) (*account.U
 
 // deskRead handles client frames until the connection ends.
 func (s *server) deskRead(ctx context.Context, dc *deskConn, sess DeskSession) {
-	conn := dc.conn
-	_ = conn.SetReadDeadline(time.Now().Add(deskPongWait))
-	conn.SetPongHandler(func(string) error {
-		return conn.SetReadDeadline(time.Now().Add(deskPongWait))
-	})
-	for {
-		_, frame, err := conn.ReadMessage()
-		if err != nil {
-			return
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(deskPongWait))
+	dc.readLoop(func(frame []byte) {
 		m, err := decodeDeskMessage(frame)
 		if err != nil {
 			dc.Send(deskError(0, err))
-			continue
+			return
 		}
 		if m.Type == deskproto.TypeAuth {
 			dc.Send(deskError(m.ID, hotline.Errorf(hotline.EINVALID, "already authenticated").WithField("type", "auth only once")))
-			continue
+			return
 		}
 		err = sess.Handle(ctx, m)
 		switch {
@@ -182,12 +162,7 @@ func (s *server) deskRead(ctx context.Context, dc *deskConn, sess DeskSession) {
 		case m.ID != 0:
 			dc.Send(deskproto.Ack{Type: deskproto.TypeAck, ID: m.ID})
 		}
-		select {
-		case <-dc.closed:
-			return
-		default:
-		}
-	}
+	})
 }
 
 // decodeDeskMessage decodes one frame strictly.
@@ -228,9 +203,12 @@ func deskError(id int64, err error) deskproto.Error {
 	return out
 }
 
-// deskConn is one WebSocket: a bounded outbox drained by one writer.
+// deskConn is one WebSocket — the desk's, and the live events' too: a
+// bounded outbox drained by one writer, a reader that keeps the read
+// deadline moving.
 type deskConn struct {
 	conn   *websocket.Conn
+	kind   string // "desk", "live events": for the log
 	out    chan []byte
 	log    *slog.Logger
 	mu     sync.Mutex
@@ -240,24 +218,89 @@ type deskConn struct {
 	reason string
 }
 
+// upgradeSocket upgrades r to a WebSocket whose client frames are at most
+// limit bytes and whose outbox holds queue frames. nil: the upgrader has
+// answered with an HTTP error.
+func upgradeSocket(w http.ResponseWriter, r *http.Request, log *slog.Logger, kind string, limit int64, queue int) *deskConn {
+	conn, err := deskUpgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return nil
+	}
+	conn.SetReadLimit(limit)
+	return &deskConn{conn: conn, kind: kind, out: make(chan []byte, queue), closed: make(chan struct{}), log: log}
+}
+
+// refuse answers a failed auth with its error and closes the socket with
+// code (before the writer runs).
+func (c *deskConn) refuse(id int64, err error, code int, reason string) {
+	c.writeNow(deskError(id, err))
+	c.closeWith(code, reason)
+}
+
+// startWriter runs the writer; the function it answers closes the
+// connection and waits for the writer to end.
+func (c *deskConn) startWriter() (stop func()) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the writer: owned by the handler, ends when c closes
+		defer wg.Done()
+		c.writeLoop()
+	}()
+	return func() {
+		c.close(websocket.CloseNormalClosure, "")
+		wg.Wait()
+	}
+}
+
+// readLoop hands every client frame to handle until the connection ends
+// or closes; frames and pongs keep the read deadline moving.
+func (c *deskConn) readLoop(handle func(frame []byte)) {
+	conn := c.conn
+	_ = conn.SetReadDeadline(time.Now().Add(deskPongWait))
+	conn.SetPongHandler(func(string) error {
+		return conn.SetReadDeadline(time.Now().Add(deskPongWait))
+	})
+	for {
+		_, frame, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(deskPongWait))
+		handle(frame)
+		select {
+		case <-c.closed:
+			return
+		default:
+		}
+	}
+}
+
 // Send queues a message; a full queue closes the connection (the browser
 // reconnects and the session resumes).
 func (c *deskConn) Send(msg any) {
 	b, err := json.Marshal(msg)
 	if err != nil {
-		c.log.Error("encode desk message", "err", err)
+		c.log.Error("encode "+c.kind+" message", "err", err)
 		return
 	}
+	c.offer(b)
+}
+
+// offer queues an encoded frame without blocking. A full outbox closes the
+// connection as too slow (the client reconnects) and reports false.
+func (c *deskConn) offer(b []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done {
-		return
+		return false
 	}
 	select {
 	case c.out <- b:
+		return true
 	default:
-		c.log.Warn("desk client too slow: disconnecting")
+		c.log.Warn(c.kind + " client too slow: disconnecting")
 		c.shut(closeSlowConsumer, "too slow")
+		return false
 	}
 }
 

@@ -263,25 +263,6 @@ func eventState(e hotline.Event) string {
 	return ""
 }
 
-// offer queues an encoded frame without blocking. A full outbox closes the
-// connection as too slow (the client reconnects and reloads) and reports
-// false.
-func (c *deskConn) offer(b []byte) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done {
-		return false
-	}
-	select {
-	case c.out <- b:
-		return true
-	default:
-		c.log.Warn("live events client too slow: disconnecting")
-		c.shut(closeSlowConsumer, "too slow")
-		return false
-	}
-}
-
 // eventsWelcome answers a good auth on the events socket.
 type eventsWelcome struct {
 	Type  string          `json:"type"` // "welcome"
@@ -298,17 +279,15 @@ func (s *server) eventsWS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, hotline.Errorf(hotline.ENOTFOUND, "live events are not enabled on this server"))
 		return
 	}
-	conn, err := deskUpgrader.Upgrade(w, r, nil)
-	if err != nil {
+	dc := upgradeSocket(w, r, s.log, "live events", eventsMaxMessage, eventsSendQueue)
+	if dc == nil {
 		return // the upgrader has answered with an HTTP error
 	}
-	conn.SetReadLimit(eventsMaxMessage)
-	dc := &deskConn{conn: conn, out: make(chan []byte, eventsSendQueue), closed: make(chan struct{}), log: s.log}
 	defer dc.close(websocket.CloseNormalClosure, "")
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 
-	u, authID, err := s.deskAuth(ctx, conn)
+	u, authID, err := s.deskAuth(ctx, dc.conn)
 	if err == nil {
 		err = mayHearEvents(u)
 	}
@@ -317,19 +296,11 @@ func (s *server) eventsWS(w http.ResponseWriter, r *http.Request) {
 		if hotline.ErrorCode(err) == hotline.EFORBIDDEN {
 			code = closeForbidden
 		}
-		dc.writeNow(deskError(authID, err))
-		dc.closeWith(code, hotline.ErrorCode(err))
+		dc.refuse(authID, err, code, hotline.ErrorCode(err))
 		return
 	}
 	dc.log = s.log.With("user", u.Username, "unit", string(u.Unit))
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // the writer: owned by this handler, ends when dc closes
-		defer wg.Done()
-		dc.writeLoop()
-	}()
-	defer wg.Wait()
-	defer dc.close(websocket.CloseNormalClosure, "")
+	defer dc.startWriter()()
 
 	c := &eventsClient{conn: dc, all: u.Role.Centre(), unit: u.Unit}
 	welcome := eventsWelcome{Type: deskproto.TypeWelcome, User: deskproto.Agent{ID: string(u.ID), Name: u.Name, Role: string(u.Role)}, Scope: "all"}
@@ -361,17 +332,7 @@ func mayHearEvents(u *account.User) error {
 // eventsRead keeps the connection's read side going (pongs, the close
 // frame) and refuses whatever the client sends.
 func eventsRead(dc *deskConn) {
-	conn := dc.conn
-	_ = conn.SetReadDeadline(time.Now().Add(deskPongWait))
-	conn.SetPongHandler(func(string) error {
-		return conn.SetReadDeadline(time.Now().Add(deskPongWait))
-	})
-	for {
-		_, frame, err := conn.ReadMessage()
-		if err != nil {
-			return
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(deskPongWait))
+	dc.readLoop(func(frame []byte) {
 		var id int64
 		m, err := decodeDeskMessage(frame)
 		if err == nil {
@@ -379,10 +340,5 @@ func eventsRead(dc *deskConn) {
 			err = hotline.Errorf(hotline.EINVALID, "the events socket takes no messages after auth").WithField("type", "nothing to send")
 		}
 		dc.Send(deskError(id, err))
-		select {
-		case <-dc.closed:
-			return
-		default:
-		}
-	}
+	})
 }

@@ -19,6 +19,7 @@ type operation struct {
 	status  int    // success status
 	result  string // response schema; "" for none
 	csv     bool   // the success response may also be text/csv (format=csv)
+	xlsx    bool   // the success response may also be an XLSX workbook (format=xlsx)
 	params  []param
 }
 
@@ -49,7 +50,8 @@ var callQuery = []param{
 var assessmentDocQuery = []param{
 	query("month", "required: YYYY-MM (Beijing time), not after the current month"),
 	query("tier", "street, district, district_dept, city_dept or enterprise; default: every one of them"),
-	query("format", "json (default) or csv: a UTF-8 attachment with a BOM and a Chinese and English header row"),
+	query("format", "json (default); csv: a UTF-8 attachment with a BOM and a Chinese and English header row; "+
+		"xlsx: a workbook with one sheet per tier (rates formatted as percentages) and a 治理类 sheet"),
 }
 
 var kpiDocQuery = []param{
@@ -102,7 +104,7 @@ var operations = map[string]operation{
 	"POST /api/v1/apikeys":            {summary: "Create an Open311 API key; the key is shown once", tag: "accounts", body: "APIKeyInput", status: 201, result: "APIKey"},
 	"GET /api/v1/calls":               {summary: "List call records (CDRs), newest first; centre roles only", tag: "calls", status: 200, result: "CallList", params: callQuery},
 	"GET /api/v1/calls/{id}":          {summary: "One call record; centre roles only", tag: "calls", status: 200, result: "Call", params: []param{pathParam("id", "call id")}},
-	"GET /api/v1/assessment":          {summary: "The month's three-rate assessment and ranking per unit; unit staff see their own unit's rows only; agents 403", tag: "assessment", status: 200, result: "Assessment", csv: true, params: assessmentDocQuery},
+	"GET /api/v1/assessment":          {summary: "The month's three-rate assessment and ranking per unit; unit staff see their own unit's rows only; agents 403", tag: "assessment", status: 200, result: "Assessment", csv: true, xlsx: true, params: assessmentDocQuery},
 	"GET /api/v1/acd/kpis":            {summary: "Queue KPIs (service level, ASA, abandon rate, AHT, occupancy) from the stored queue log, for a window and per hour or day; admin, supervisor and analyst only", tag: "acd", status: 200, result: "KPIReport", params: kpiDocQuery},
 	"GET /api/v1/desk/ws":             {summary: "The agent desk WebSocket (docs/softphone.md): upgrade, then authenticate with the first message", tag: "desk", public: true, status: 101, result: "Any"},
 	"GET /api/v1/events/ws":           {summary: "Live ticket events (docs/api.md): upgrade, authenticate with the first message, then receive a frame per event on the tickets you may see", tag: "events", public: true, status: 101, result: "Any"},
@@ -179,6 +181,9 @@ func (op operation) responses(open311 bool) map[string]any {
 		content := map[string]any{"application/json": map[string]any{"schema": ref(op.result)}}
 		if op.csv {
 			content["text/csv"] = map[string]any{"schema": str("UTF-8 with a BOM; header row 单位 unit, …")}
+		}
+		if op.xlsx {
+			content[xlsxContentType] = map[string]any{"schema": str("an Office Open XML workbook")}
 		}
 		ok["content"] = content
 	}

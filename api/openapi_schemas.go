@@ -81,6 +81,12 @@ func schemas() map[string]any {
 	for k, v := range supervisionSchemas() {
 		out[k] = v
 	}
+	for k, v := range callbackSchemas() {
+		out[k] = v
+	}
+	for k, v := range claimSchemas() {
+		out[k] = v
+	}
 	return out
 }
 
@@ -121,12 +127,19 @@ func assessmentSchemas() map[string]any {
 		"previous_rank":     map[string]any{"type": "integer", "description": "last month's rank; 0 = not ranked then"},
 		"movement":          map[string]any{"type": "integer", "description": "previous_rank − rank; positive moved up; 0 when either is 0"},
 		"class":             str("advanced (先进), improved (进步), rectify (整改), governance (治理) or empty"),
+		"complaints":        map[string]any{"type": "integer", "description": "streets: complaint tickets received in the month (the 治理类 measure); 0 for other tiers"},
 	}
 	all := []string{"unit", "unit_name", "tier", "valid_callbacks", "response_rate", "resolution_rate",
-		"satisfaction_rate", "score", "rank", "previous_rank", "movement", "class"}
+		"satisfaction_rate", "score", "rank", "previous_rank", "movement", "class", "complaints"}
 	return map[string]any{
 		"AssessmentRow": object(p, all...),
-		"Assessment":    object(map[string]any{"month": str("YYYY-MM"), "assessment": arrayOf("AssessmentRow")}, "month", "assessment"),
+		"GovernanceRow": object(map[string]any{"unit": str("street/town unit id"), "unit_name": str(""),
+			"complaints": integer, "rank": map[string]any{"type": "integer", "description": "1 = most complaints; ties share"}},
+			"unit", "unit_name", "complaints", "rank"),
+		"Assessment": object(map[string]any{"month": str("YYYY-MM"), "assessment": arrayOf("AssessmentRow"),
+			"governance": map[string]any{"type": "array", "items": ref("GovernanceRow"),
+				"description": "治理类: the streets/towns with the most complaints (ten by default, ties all in)"}},
+			"month", "assessment", "governance"),
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 )
 
 // The satisfaction-callback scheduler (回访调度): it plans a callback for
-// every replied ticket, picks the due ones inside the calling window and
+// every replied ticket (a new round after each new reply) and for every
+// ticket whose reply deadline passed with no reply (Art. 23), picks the
+// due ones inside the calling window unless a supervisor paused it, and
 // runs their survey calls, storing each answer as it is given, then moves
 // the callback on (done, retry, unreachable) and the ticket with it.
 
@@ -179,39 +181,65 @@ func (s *Scheduler) recover(ctx context.Context) error {
 }
 
 // Tick makes one pass: it plans callbacks for newly replied tickets and
-// starts the due ones. The calls run in the background.
+// for tickets whose reply deadline passed (Art. 23), and, unless a
+// supervisor paused the scheduler, starts the due ones. The calls run in
+// the background.
 func (s *Scheduler) Tick(ctx context.Context) error {
 	if err := s.plan(ctx); err != nil {
 		return err
 	}
+	sw, err := s.store.FindCallbackSwitch(ctx)
+	if err != nil {
+		return fmt.Errorf("callback pass: read the pause switch: %w", err)
+	}
+	if sw.Paused {
+		s.log.Debug("callbacks paused by a supervisor", "since", sw.Since, "by", sw.By)
+		return nil
+	}
 	return s.pick(ctx)
 }
 
-// plan creates a pending callback for each replied ticket that has none.
+// plan creates a pending callback for each ticket whose current trigger
+// has no round yet (ticketing.Covered): a reply (the first one, or one
+// after a reopen: a second round), or a reply deadline passed with no
+// reply (Art. 23). Planned is taken after the tickets are read, so every
+// trigger seen is at or before it.
 func (s *Scheduler) plan(ctx context.Context) error {
+	now := s.clock.Now()
 	replied, err := s.store.FindTickets(ctx, ticketing.TicketFilter{States: []ticketing.State{ticketing.StateReplied}})
 	if err != nil {
 		return fmt.Errorf("plan callbacks: find replied tickets: %w", err)
 	}
+	overdue, err := s.store.FindTickets(ctx, ticketing.TicketFilter{Overdue: true, OverdueAt: now, Light: ticketing.LightRed})
+	if err != nil {
+		return fmt.Errorf("plan callbacks: find overdue tickets (Art. 23): %w", err)
+	}
+	planned := s.clock.Now()
+	seen := map[hotline.TicketID]bool{}
 	var fresh []*ticketing.Ticket
-	for _, t := range replied {
-		have, err := s.store.FindCallbacks(ctx, ticketing.CallbackFilter{Ticket: t.ID, Limit: 1})
+	for _, t := range append(replied, overdue...) {
+		if seen[t.ID] {
+			continue
+		}
+		seen[t.ID] = true
+		have, err := s.store.FindCallbacks(ctx, ticketing.CallbackFilter{Ticket: t.ID})
 		if err != nil {
 			return fmt.Errorf("plan callbacks: ticket %s: %w", t.ID, err)
 		}
-		if len(have) == 0 {
+		if !ticketing.Covered(t, have) {
 			fresh = append(fresh, t)
 		}
 	}
-	planned, skipped := ticketing.Plan(fresh, s.cfg.Policy, s.cfg.Calendar)
+	made, skipped := ticketing.Plan(fresh, s.cfg.Policy, s.cfg.Calendar)
 	for _, sk := range skipped {
 		s.log.Debug("no callback", "ticket", sk.Ticket, "reason", sk.Reason)
 	}
-	for i := range planned {
-		if err := s.store.CreateCallback(ctx, &planned[i]); err != nil {
+	for i := range made {
+		made[i].Planned = planned
+		if err := s.store.CreateCallback(ctx, &made[i]); err != nil {
 			return fmt.Errorf("plan callbacks: create: %w", err)
 		}
-		s.log.Info("callback planned", "callback", planned[i].ID, "tickets", planned[i].Tickets, "due", planned[i].Due)
+		s.log.Info("callback planned", "callback", made[i].ID, "tickets", made[i].Tickets, "due", made[i].Due)
 	}
 	return nil
 }
@@ -235,11 +263,57 @@ func (s *Scheduler) pick(ctx context.Context) error {
 		return nil
 	}
 	for _, cb := range ticketing.Pick(due, now, running, s.cfg.Policy, s.cfg.Calendar) {
+		cb, ok, err := s.recheck(ctx, cb)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
 		if err := s.begin(ctx, cb, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// recheck drops the tickets that may no longer be called about (turned
+// confidential, declined, reopened, given a longer deadline …) from a
+// picked callback before it is called; with none left the callback is
+// skipped. ok is false when it is not to be called now.
+func (s *Scheduler) recheck(ctx context.Context, cb ticketing.Callback) (ticketing.Callback, bool, error) {
+	var keep []hotline.TicketID
+	var reasons []string
+	for _, id := range cb.Tickets {
+		t, err := s.store.FindTicketByID(ctx, id)
+		if err != nil && hotline.ErrorCode(err) != hotline.ENOTFOUND {
+			return cb, false, fmt.Errorf("pick callback %d: ticket %s: %w", cb.ID, id, err)
+		}
+		if ok, why := ticketing.Eligible(t); !ok {
+			reasons = append(reasons, string(id)+": "+why)
+			continue
+		}
+		keep = append(keep, id)
+	}
+	if len(reasons) == 0 {
+		return cb, true, nil
+	}
+	next := cb
+	next.Tickets = keep
+	if len(keep) == 0 {
+		var err error
+		if next, err = ticketing.Skip(cb, strings.Join(reasons, "; ")); err != nil {
+			return cb, false, nil
+		}
+	}
+	if err := s.store.UpdateCallback(ctx, &next, cb.Version); err != nil {
+		if hotline.ErrorCode(err) == hotline.ECONFLICT {
+			return cb, false, nil // changed meanwhile; the next pass sees it
+		}
+		return cb, false, fmt.Errorf("pick callback %d: drop tickets: %w", cb.ID, err)
+	}
+	s.log.Info("tickets dropped from a callback", "callback", cb.ID, "reasons", reasons, "state", next.State)
+	return next, len(keep) > 0, nil
 }
 
 // begin marks cb as calling and starts its survey; a version conflict
@@ -428,8 +502,10 @@ func (s *Scheduler) finishAttempt(ctx context.Context, cb ticketing.Callback, re
 	return cb, false
 }
 
-// followUp notes the answers on each ticket and reopens the ones the
-// citizen says are unresolved or is dissatisfied with.
+// followUp notes the answers on each ticket and reopens the replied (or
+// closed) ones the citizen says are unresolved or is dissatisfied with
+// (ticketing.CallsForReopen, as for answers entered by hand). A ticket
+// still with its unit (an Art. 23 callback) is only noted.
 func (s *Scheduler) followUp(res SurveyResult, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.calling), storeTimeout)
 	defer cancel()
@@ -441,7 +517,13 @@ func (s *Scheduler) followUp(res SurveyResult, log *slog.Logger) {
 		if _, err := s.tickets.Act(ctx, hotline.System, a.Ticket, "note", note); err != nil {
 			log.Error("note callback result", "ticket", a.Ticket, "err", err)
 		}
-		if !s.cfg.ReopenOnDissatisfied || (a.Resolved != ticketing.AnswerNo && a.Satisfaction != ticketing.Dissatisfied) {
+		if !s.cfg.ReopenOnDissatisfied || !ticketing.CallsForReopen(a.Resolved, a.Satisfaction) {
+			continue
+		}
+		if t, err := s.store.FindTicketByID(ctx, a.Ticket); err != nil || !ticketing.Reopenable(t.State) {
+			if err != nil {
+				log.Error("load ticket to reopen after callback", "ticket", a.Ticket, "err", err)
+			}
 			continue
 		}
 		if _, err := s.tickets.Act(ctx, hotline.System, a.Ticket, "reopen", ticketing.ActionInput{Reason: "回访不满意"}); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/cityhotline/hotline/internal/chromium"
 	"github.com/cityhotline/hotline/media"
 )
 
@@ -62,16 +63,7 @@ type supTicket struct {
 }
 
 func TestAdminBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary and Chromium; skipped with -short")
-	}
-	exe := needChromium(t)
-	began := time.Now()
-	mark := func(what string) { t.Logf("%6.2fs %s", time.Since(began).Seconds(), what) }
-
-	srv := startServerWith(t, t.TempDir(), "", adminBrowserConfig, "HOTLINE_DEMO=1")
-	admin := login(t, srv)
-	mark("server up")
+	exe, srv, admin, mark := browserTest(t, adminBrowserConfig)
 
 	// The late order (ordinary: 3 s to reply) and a yellow one (complex).
 	late := supFileAndDispatch(t, admin, "ordinary", "建外街道光华路12号路灯不亮已一周")
@@ -84,18 +76,13 @@ func TestAdminBrowser(t *testing.T) {
 	if err := media.WriteWAVFile(mic, 8000, 1, make([]int16, 8000)); err != nil {
 		t.Fatal(err)
 	}
-	p := openBrowser(t, exe, mic, 55*time.Second)
-	p.do("an office screen", chromedp.EmulateViewport(1366, 768))
+	p := chromium.Open(t, chromium.Options{Exe: exe, Mic: mic, Life: 55 * time.Second}) // an office screen
 	mark("browser up")
 
 	// ---- supervision: sign in, wait until the order is overdue.
-	p.do("open the console", chromedp.Navigate(srv.base+"/supervision/"), chromedp.WaitVisible(chromedp.ID("login-username")))
-	p.do("sign in as the supervisor",
-		chromedp.WaitEnabled(chromedp.ID("login-submit")),
-		chromedp.SendKeys(chromedp.ID("login-username"), "supervisor1"),
-		chromedp.SendKeys(chromedp.ID("login-password"), "demo12345"),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("app-view")))
+	p.OpenSignIn(srv.base + "/supervision/")
+	p.Shot("sup-0-sign-in")
+	p.LogIn("supervisor1", "demo12345", "app-view")
 	supWaitAPI(t, admin, "the order is overdue and the other yellow", 15*time.Second, func() bool {
 		var l, y supTicket
 		admin.must(t, "GET", "/api/v1/tickets/"+late.ID, nil, &l, 200)
@@ -103,72 +90,68 @@ func TestAdminBrowser(t *testing.T) {
 		return l.Lights.Reply == "red" && y.Lights.Reply == "yellow"
 	})
 	mark("order " + late.ID + " overdue, " + yellow.ID + " yellow")
-	p.do("refresh", chromedp.Click(chromedp.ID("sup-refresh")))
+	p.Do("refresh", chromedp.Click(chromedp.ID("sup-refresh")))
 	row := fmt.Sprintf(`#orders-body tr[data-ticket="%s"]`, late.ID)
-	p.wait("the overdue order is listed red", `document.querySelector('`+row+`')?.dataset.light === 'red'`, 10*time.Second)
-	if got := p.text(row + " .light-badge"); !strings.HasPrefix(got, "超期") {
+	p.Wait("the overdue order is listed red", `document.querySelector('`+row+`')?.dataset.light === 'red'`, 10*time.Second)
+	if got := p.Text(row + " .light-badge"); !strings.HasPrefix(got, "超期") {
 		t.Errorf("light word %q", got)
 	}
-	p.wait("朝阳区 counts it", `+(document.querySelector('#groups-body tr[data-key="110105"] td.overdue')?.textContent ?? 0) >= 1`, 5*time.Second)
-	p.shot("sup-1-overdue-by-district")
-	p.do("drill down to 朝阳区's streets", chromedp.Click(chromedp.CSS(`#groups-body tr[data-key="110105"] button.drill`)))
-	p.wait("建外街道 counts it", `+(document.querySelector('#groups-body tr[data-key="110105-001"] td.overdue')?.textContent ?? 0) >= 1 && document.querySelector('#scope-label').textContent === '朝阳区'`, 5*time.Second)
-	p.wait("the order is listed in the district's scope", `document.querySelector('`+row+`') !== null`, 5*time.Second)
+	p.Wait("朝阳区 counts it", `+(document.querySelector('#groups-body tr[data-key="110105"] td.overdue')?.textContent ?? 0) >= 1`, 5*time.Second)
+	p.Shot("sup-1-overdue-by-district")
+	p.Do("drill down to 朝阳区's streets", chromedp.Click(chromedp.CSS(`#groups-body tr[data-key="110105"] button.drill`)))
+	p.Wait("建外街道 counts it", `+(document.querySelector('#groups-body tr[data-key="110105-001"] td.overdue')?.textContent ?? 0) >= 1 && document.querySelector('#scope-label').textContent === '朝阳区'`, 5*time.Second)
+	p.Wait("the order is listed in the district's scope", `document.querySelector('`+row+`') !== null`, 5*time.Second)
 
 	// ---- supervise and urge, through the order's panel.
-	p.do("open the order", chromedp.Click(chromedp.CSS(row+" button.open")))
-	p.wait("the order is shown", `document.querySelector('#detail-id').textContent === '`+late.ID+`' && document.querySelector('#detail-light').dataset.light === 'red' && document.querySelectorAll('#history li').length > 0`, 5*time.Second)
-	p.do("supervise without a reason", chromedp.Click(chromedp.ID("act-supervise")))
-	p.wait("the reason is asked for next to the field", `!document.querySelector('#act-reason-error').hidden && document.querySelector('#act-reason').getAttribute('aria-invalid') === 'true'`, 5*time.Second)
+	p.Do("open the order", chromedp.Click(chromedp.CSS(row+" button.open")))
+	p.Wait("the order is shown", `document.querySelector('#detail-id').textContent === '`+late.ID+`' && document.querySelector('#detail-light').dataset.light === 'red' && document.querySelectorAll('#history li').length > 0`, 5*time.Second)
+	p.Do("supervise without a reason", chromedp.Click(chromedp.ID("act-supervise")))
+	p.Wait("the reason is asked for next to the field", `!document.querySelector('#act-reason-error').hidden && document.querySelector('#act-reason').getAttribute('aria-invalid') === 'true'`, 5*time.Second)
 	var tk supTicket
 	admin.must(t, "GET", "/api/v1/tickets/"+late.ID, nil, &tk, 200)
 	if tk.Supervised {
 		t.Fatalf("a supervision without a reason was saved")
 	}
-	p.do("supervise", chromedp.SendKeys(chromedp.ID("act-reason"), "超期未反馈，请今日内答复"), chromedp.Click(chromedp.ID("act-supervise")))
-	p.wait("supervised", `document.querySelector('#history li[data-action="supervise"]') !== null && document.querySelector('#act-supervise').disabled`, 5*time.Second)
-	p.do("urge", chromedp.SendKeys(chromedp.ID("act-reason"), "再次催办"), chromedp.Click(chromedp.ID("act-urge")))
-	p.wait("urged", `document.querySelector('#history li[data-action="urge"]') !== null && document.querySelector('#detail-flags').textContent.includes('1')`, 5*time.Second)
+	p.Do("supervise", chromedp.SendKeys(chromedp.ID("act-reason"), "超期未反馈，请今日内答复"), chromedp.Click(chromedp.ID("act-supervise")))
+	p.Wait("supervised", `document.querySelector('#history li[data-action="supervise"]') !== null && document.querySelector('#act-supervise').disabled`, 5*time.Second)
+	p.Do("urge", chromedp.SendKeys(chromedp.ID("act-reason"), "再次催办"), chromedp.Click(chromedp.ID("act-urge")))
+	p.Wait("urged", `document.querySelector('#history li[data-action="urge"]') !== null && document.querySelector('#detail-flags').textContent.includes('1')`, 5*time.Second)
 	admin.must(t, "GET", "/api/v1/tickets/"+late.ID, nil, &tk, 200)
 	if !tk.Supervised || tk.Counters.Urges != 1 {
 		t.Errorf("after supervise and urge: supervised %v, urges %d", tk.Supervised, tk.Counters.Urges)
 	}
-	p.wait("the list marks it supervised", `document.querySelector('`+row+`')?.dataset.supervised === 'true'`, 5*time.Second)
-	p.shot("sup-2-supervised-and-urged")
-	p.do("about to be overdue", chromedp.Click(chromedp.ID("filter-yellow")))
-	p.wait("the yellow order is listed", `document.querySelector('#orders-body tr[data-ticket="`+yellow.ID+`"]')?.dataset.light === 'yellow'`, 5*time.Second)
-	p.do("by unit", chromedp.Click(chromedp.ID("group-unit")))
-	p.wait("建外街道 as a unit", `document.querySelector('#groups-body tr[data-key="110105-001"]') !== null`, 5*time.Second)
-	p.shot("sup-3-yellow-by-unit")
+	p.Wait("the list marks it supervised", `document.querySelector('`+row+`')?.dataset.supervised === 'true'`, 5*time.Second)
+	p.Shot("sup-2-supervised-and-urged")
+	p.Do("about to be overdue", chromedp.Click(chromedp.ID("filter-yellow")))
+	p.Wait("the yellow order is listed", `document.querySelector('#orders-body tr[data-ticket="`+yellow.ID+`"]')?.dataset.light === 'yellow'`, 5*time.Second)
+	p.Do("by unit", chromedp.Click(chromedp.ID("group-unit")))
+	p.Wait("建外街道 as a unit", `document.querySelector('#groups-body tr[data-key="110105-001"]') !== null`, 5*time.Second)
+	p.Shot("sup-3-yellow-by-unit")
 	mark("supervised and urged")
 
 	// ---- the supervisor may not use the admin pages.
-	p.do("open the admin pages as the supervisor", chromedp.Navigate(srv.base+"/admin/"), chromedp.WaitVisible(chromedp.ID("forbidden-view")))
-	if !pageEval[bool](p, `document.querySelector('#app-view').hidden && document.querySelector('#login-view').hidden`, 5*time.Second) {
+	p.Do("open the admin pages as the supervisor", chromedp.Navigate(srv.base+"/admin/"), chromedp.WaitVisible(chromedp.ID("forbidden-view")))
+	if !chromium.Eval[bool](p, `document.querySelector('#app-view').hidden && document.querySelector('#login-view').hidden`, 5*time.Second) {
 		t.Errorf("the admin page shows more than the forbidden view to a supervisor")
 	}
-	p.shot("admin-1-forbidden")
-	p.do("sign in as the admin",
-		chromedp.Click(chromedp.ID("forbidden-logout")),
-		chromedp.WaitVisible(chromedp.ID("login-username")),
-		chromedp.SendKeys(chromedp.ID("login-username"), "admin"),
-		chromedp.SendKeys(chromedp.ID("login-password"), adminPassword),
-		chromedp.Click(chromedp.ID("login-submit")),
-		chromedp.WaitVisible(chromedp.ID("app-view")))
-	p.wait("units listed", `document.querySelectorAll('#units-body tr').length > 300`, 10*time.Second)
+	p.Shot("admin-1-forbidden")
+	p.Do("sign in as someone else", chromedp.Click(chromedp.ID("forbidden-logout")), chromedp.WaitVisible(chromedp.ID("login-username")))
+	p.Shot("admin-1-sign-in")
+	p.LogIn("admin", adminPassword, "app-view")
+	p.Wait("units listed", `document.querySelectorAll('#units-body tr').length > 300`, 10*time.Second)
 	mark("admin signed in")
 
 	// ---- a bad account: messages next to the fields, nothing saved.
-	p.do("new account", chromedp.Click(chromedp.ID("nav-users")), chromedp.WaitVisible(chromedp.ID("sec-users")),
+	p.Do("new account", chromedp.Click(chromedp.ID("nav-users")), chromedp.WaitVisible(chromedp.ID("sec-users")),
 		chromedp.Click(chromedp.ID("user-new")))
-	p.choose("#user-role", "unit")
-	p.do("fill a bad account",
+	p.Choose("#user-role", "unit")
+	p.Do("fill a bad account",
 		chromedp.SendKeys(chromedp.ID("user-username"), "Bad Name!"),
 		chromedp.SendKeys(chromedp.ID("user-name"), "测试人员"),
 		chromedp.SendKeys(chromedp.ID("user-password"), "short"),
 		chromedp.Click(chromedp.ID("user-save")))
-	p.wait("the problems are shown next to the fields", `['username', 'unit', 'password'].every((f) => !document.querySelector('#user-' + f + '-error').hidden) && document.querySelector('#user-name-error').hidden && !document.querySelector('#user-error').hidden`, 5*time.Second)
-	p.shot("admin-2-bad-account")
+	p.Wait("the problems are shown next to the fields", `['username', 'unit', 'password'].every((f) => !document.querySelector('#user-' + f + '-error').hidden) && document.querySelector('#user-name-error').hidden && !document.querySelector('#user-error').hidden`, 5*time.Second)
+	p.Shot("admin-2-bad-account")
 	var users struct {
 		Users []struct{ Username, Name string } `json:"users"`
 	}
@@ -178,9 +161,9 @@ func TestAdminBrowser(t *testing.T) {
 			t.Fatalf("the bad account was saved: %+v", u)
 		}
 	}
-	p.do("correct it", chromedp.SetValue(chromedp.ID("user-username"), "ceshi1"), chromedp.SetValue(chromedp.ID("user-password"), "ceshi-pass-1"),
+	p.Do("correct it", chromedp.SetValue(chromedp.ID("user-username"), "ceshi1"), chromedp.SetValue(chromedp.ID("user-password"), "ceshi-pass-1"),
 		chromedp.SendKeys(chromedp.ID("user-unit"), "110105-001"), chromedp.Click(chromedp.ID("user-save")))
-	p.wait("the account is listed", `document.querySelector('#users-body tr[data-user="ceshi1"]') !== null && document.querySelector('#user-error').hidden`, 5*time.Second)
+	p.Wait("the account is listed", `document.querySelector('#users-body tr[data-user="ceshi1"]') !== null && document.querySelector('#user-error').hidden`, 5*time.Second)
 
 	// ---- the catalogue: heating in 门头沟区 goes to the district's housing commission.
 	var rules struct {
@@ -207,32 +190,32 @@ func TestAdminBrowser(t *testing.T) {
 		t.Fatalf("before the change heating in 门头沟区 went to %q", before.Unit)
 	}
 	ruleRow := fmt.Sprintf(`#rules-body tr[data-rule="%d"]`, ruleID)
-	p.do("open the catalogue", chromedp.Click(chromedp.ID("nav-catalogue")), chromedp.WaitVisible(chromedp.ID("sec-catalogue")))
-	p.wait("rules listed", `document.querySelector('`+ruleRow+`') !== null`, 5*time.Second)
-	p.do("edit the rule", chromedp.Click(chromedp.CSS(ruleRow+" button.edit")))
-	p.wait("the orders it routes", `document.querySelector('#matches-body tr[data-ticket="`+before.ID+`"]')?.dataset.routes === 'true'`, 5*time.Second)
-	p.choose("#rule-target", "unit")
-	p.do("route to the housing commission", chromedp.SetValue(chromedp.ID("rule-unit"), "110109.housing"),
+	p.Do("open the catalogue", chromedp.Click(chromedp.ID("nav-catalogue")), chromedp.WaitVisible(chromedp.ID("sec-catalogue")))
+	p.Wait("rules listed", `document.querySelector('`+ruleRow+`') !== null`, 5*time.Second)
+	p.Do("edit the rule", chromedp.Click(chromedp.CSS(ruleRow+" button.edit")))
+	p.Wait("the orders it routes", `document.querySelector('#matches-body tr[data-ticket="`+before.ID+`"]')?.dataset.routes === 'true'`, 5*time.Second)
+	p.Choose("#rule-target", "unit")
+	p.Do("route to the housing commission", chromedp.SetValue(chromedp.ID("rule-unit"), "110109.housing"),
 		chromedp.SetValue(chromedp.ID("rule-note"), "门头沟区供暖改由区住建委承办"), chromedp.Click(chromedp.ID("rule-preview")))
-	p.wait("the preview", `!document.querySelector('#rule-matches').hidden && document.querySelector('#matches-body tr[data-ticket="`+before.ID+`"]')?.textContent.includes('住房和城乡建设委员会')`, 5*time.Second)
-	p.do("save the rule", chromedp.Click(chromedp.ID("rule-save")))
-	p.wait("saved", `document.querySelector('`+ruleRow+`')?.textContent.includes('住房和城乡建设委员会') && document.querySelector('#rule-error').hidden`, 5*time.Second)
+	p.Wait("the preview", `!document.querySelector('#rule-matches').hidden && document.querySelector('#matches-body tr[data-ticket="`+before.ID+`"]')?.textContent.includes('住房和城乡建设委员会')`, 5*time.Second)
+	p.Do("save the rule", chromedp.Click(chromedp.ID("rule-save")))
+	p.Wait("saved", `document.querySelector('`+ruleRow+`')?.textContent.includes('住房和城乡建设委员会') && document.querySelector('#rule-error').hidden`, 5*time.Second)
 	after := admFileOrder(t, admin, "heating.cold", "北京市门头沟区大峪街道新桥大街3号", "暖气片冰凉，家中老人怕冷")
 	if after.Unit != "110109.housing" || after.SuggestedUnit != "110109.housing" {
 		t.Errorf("after the change the new order went to %q (suggested %q), want 110109.housing", after.Unit, after.SuggestedUnit)
 	}
-	p.do("see what the rule routes now", chromedp.Click(chromedp.CSS(ruleRow+" button.edit")))
-	p.wait("the new order is routed by it", `document.querySelector('#matches-body tr[data-ticket="`+after.ID+`"]')?.dataset.routes === 'true'`, 5*time.Second)
-	p.shot("admin-3-catalogue-rule")
+	p.Do("see what the rule routes now", chromedp.Click(chromedp.CSS(ruleRow+" button.edit")))
+	p.Wait("the new order is routed by it", `document.querySelector('#matches-body tr[data-ticket="`+after.ID+`"]')?.dataset.routes === 'true'`, 5*time.Second)
+	p.Shot("admin-3-catalogue-rule")
 	mark("catalogue rule changed; order " + after.ID + " followed it")
 
 	// ---- deadlines and calendar, read-only.
-	p.do("deadlines", chromedp.Click(chromedp.ID("nav-sla")), chromedp.WaitVisible(chromedp.ID("sec-sla")))
-	p.wait("tiers and calendar", `document.querySelectorAll('#sla-tiers tr').length === 4 && document.querySelectorAll('#sla-holidays li').length > 0`, 5*time.Second)
-	if got := p.text(`#sla-tiers tr[data-urgency="ordinary"]`); !strings.Contains(got, "3 秒") {
+	p.Do("deadlines", chromedp.Click(chromedp.ID("nav-sla")), chromedp.WaitVisible(chromedp.ID("sec-sla")))
+	p.Wait("tiers and calendar", `document.querySelectorAll('#sla-tiers tr').length === 4 && document.querySelectorAll('#sla-holidays li').length > 0`, 5*time.Second)
+	if got := p.Text(`#sla-tiers tr[data-urgency="ordinary"]`); !strings.Contains(got, "3 秒") {
 		t.Errorf("ordinary tier shown as %q", got)
 	}
-	p.shot("admin-4-deadlines")
+	p.Shot("admin-4-deadlines")
 
 	// ---- IVR prompt upload.
 	dir := t.TempDir()
@@ -243,42 +226,42 @@ func TestAdminBrowser(t *testing.T) {
 	if err := media.WriteWAVFile(mono, 8000, 1, media.Tone(440, 2*time.Second, 8000, 0.3)); err != nil {
 		t.Fatal(err)
 	}
-	p.do("prompts", chromedp.Click(chromedp.ID("nav-prompts")), chromedp.WaitVisible(chromedp.ID("sec-prompts")))
-	p.wait("prompt names", `document.querySelector('#prompt-name option[value="greeting"]') !== null`, 5*time.Second)
-	p.choose("#prompt-name", "greeting")
-	p.do("upload a stereo file", chromedp.SetUploadFiles(chromedp.CSS("#prompt-file"), []string{stereo}), chromedp.Click(chromedp.ID("prompt-upload")))
-	p.wait("refused next to the file", `!document.querySelector('#prompt-file-error').hidden && document.querySelector('#prompt-file-error').textContent.includes('8000 Hz')`, 5*time.Second)
-	p.shot("admin-5-prompt-refused")
+	p.Do("prompts", chromedp.Click(chromedp.ID("nav-prompts")), chromedp.WaitVisible(chromedp.ID("sec-prompts")))
+	p.Wait("prompt names", `document.querySelector('#prompt-name option[value="greeting"]') !== null`, 5*time.Second)
+	p.Choose("#prompt-name", "greeting")
+	p.Do("upload a stereo file", chromedp.SetUploadFiles(chromedp.CSS("#prompt-file"), []string{stereo}), chromedp.Click(chromedp.ID("prompt-upload")))
+	p.Wait("refused next to the file", `!document.querySelector('#prompt-file-error').hidden && document.querySelector('#prompt-file-error').textContent.includes('8000 Hz')`, 5*time.Second)
+	p.Shot("admin-5-prompt-refused")
 	stored := filepath.Join(srv.dataDir, "prompts", "zh-CN", "greeting.wav")
 	if _, err := os.Stat(stored); err == nil {
 		t.Fatalf("a refused prompt was stored")
 	}
-	p.do("upload a good file", chromedp.SetUploadFiles(chromedp.CSS("#prompt-file"), []string{mono}), chromedp.Click(chromedp.ID("prompt-upload")))
-	p.wait("uploaded", `document.querySelector('#prompts-body tr[data-prompt="zh/greeting"]')?.dataset.uploaded === 'true' && document.querySelector('#prompt-error').hidden`, 5*time.Second)
+	p.Do("upload a good file", chromedp.SetUploadFiles(chromedp.CSS("#prompt-file"), []string{mono}), chromedp.Click(chromedp.ID("prompt-upload")))
+	p.Wait("uploaded", `document.querySelector('#prompts-body tr[data-prompt="zh/greeting"]')?.dataset.uploaded === 'true' && document.querySelector('#prompt-error').hidden`, 5*time.Second)
 	if a, err := media.ReadWAVFile(stored); err != nil || a.Rate != 8000 || a.Channels != 1 || a.Frames() != 16000 {
 		t.Errorf("stored prompt: %v, %v", a, err)
 	}
 
 	// ---- an API key, shown once.
-	p.do("api keys", chromedp.Click(chromedp.ID("nav-apikeys")), chromedp.WaitVisible(chromedp.ID("sec-apikeys")),
+	p.Do("api keys", chromedp.Click(chromedp.ID("nav-apikeys")), chromedp.WaitVisible(chromedp.ID("sec-apikeys")),
 		chromedp.Click(chromedp.ID("key-create")))
-	p.wait("a name is needed", `!document.querySelector('#key-name-error').hidden && document.querySelector('#key-result').hidden`, 5*time.Second)
-	p.do("create a key", chromedp.SendKeys(chromedp.ID("key-name"), "市民App"), chromedp.Click(chromedp.ID("key-create")))
-	p.wait("the key is shown", `document.querySelector('#key-value').textContent.length > 20 && !document.querySelector('#key-result').hidden`, 5*time.Second)
-	key := p.text("#key-value")
+	p.Wait("a name is needed", `!document.querySelector('#key-name-error').hidden && document.querySelector('#key-result').hidden`, 5*time.Second)
+	p.Do("create a key", chromedp.SendKeys(chromedp.ID("key-name"), "市民App"), chromedp.Click(chromedp.ID("key-create")))
+	p.Wait("the key is shown", `document.querySelector('#key-value').textContent.length > 20 && !document.querySelector('#key-result').hidden`, 5*time.Second)
+	key := p.Text("#key-value")
 	status, body := admin.raw(t, "POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded",
 		url.Values{"api_key": {key}, "service_code": {"sanitation.streetlight"}, "address_string": {"北京市朝阳区建外街道光华路1号"},
 			"description": {"路灯不亮"}, "phone": {"13800138009"}}.Encode())
 	if status != 201 {
 		t.Errorf("the key from the page does not work with Open311: %d %s", status, body)
 	}
-	p.shot("admin-6-api-key")
+	p.Shot("admin-6-api-key")
 
 	// ---- in English.
-	p.do("switch to English", chromedp.Click(chromedp.ID("lang-toggle")), chromedp.Click(chromedp.ID("nav-users")))
-	p.wait("English", `document.querySelector('#nav-units').textContent === 'Units' && document.documentElement.lang === 'en' && document.querySelector('#users-body tr[data-user="admin"]')?.textContent.includes('Admin')`, 5*time.Second)
-	p.shot("admin-7-english")
-	p.checkExceptions()
+	p.Do("switch to English", chromedp.Click(chromedp.ID("lang-toggle")), chromedp.Click(chromedp.ID("nav-users")))
+	p.Wait("English", `document.querySelector('#nav-units').textContent === 'Units' && document.documentElement.lang === 'en' && document.querySelector('#users-body tr[data-user="admin"]')?.textContent.includes('Admin')`, 5*time.Second)
+	p.Shot("admin-7-english")
+	p.CheckErrors()
 	mark("done")
 }
 

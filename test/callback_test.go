@@ -65,6 +65,7 @@ type callbackRig struct {
 	tk       *ticketing.Ticket
 	ph       *baresip.Phone
 	clock    *fakeClock
+	tickets  *ticketing.Service
 	sched    *call.Scheduler
 	finished chan ticketing.Callback
 	replied  time.Time
@@ -92,6 +93,7 @@ func newCallbackRig(t *testing.T) *callbackRig {
 	sr := newSurveyRig(t, r.ph.SIPPort())
 	r.clock = &fakeClock{now: r.replied.Add(time.Hour)}
 	tickets := ticketing.NewService(ticketing.DefaultConfig(), db, r.clock, nil, surveyLogger())
+	r.tickets = tickets
 	cfg := call.NewSchedulerConfig(ticketing.DefaultCallbackPolicy(), nil)
 	cfg.Ring = 10 * time.Second
 	cfg.OnFinished = func(cb ticketing.Callback) { r.finished <- cb }
@@ -182,6 +184,64 @@ func TestCallbackDissatisfiedReopens(t *testing.T) {
 	tk, err := r.db.FindTicketByID(context.Background(), r.tk.ID)
 	if err != nil || tk.State == ticketing.StateReplied || tk.Reopens != 1 || tk.Unit != r.tk.Unit {
 		t.Fatalf("ticket after a dissatisfied callback: %+v, %v", tk, err)
+	}
+}
+
+// TestCallbackSecondRoundRealPhone: the citizen is dissatisfied, the
+// ticket goes back to the unit, the unit replies again, and the robot
+// calls a second time about the new reply; the month's assessment counts
+// the second (latest valid) opinion only.
+func TestCallbackSecondRoundRealPhone(t *testing.T) {
+	r := newCallbackRig(t)
+	ctx := context.Background()
+	r.clock.set(r.replied.Add(25 * time.Hour))
+	r.tick(t)
+	if done := r.answer(t, "1", "2", "3"); done.State != ticketing.CallbackDone {
+		t.Fatalf("first round after the call %+v", done)
+	}
+	tk, err := r.db.FindTicketByID(ctx, r.tk.ID)
+	if err != nil || tk.State != ticketing.StateDispatched || tk.Reopens != 1 {
+		t.Fatalf("ticket after a dissatisfied callback: %+v, %v", tk, err)
+	}
+	r.tick(t) // reopened, not replied: no round yet
+	if cbs, _ := r.db.FindCallbacks(ctx, ticketing.CallbackFilter{Ticket: r.tk.ID}); len(cbs) != 1 {
+		t.Fatalf("callbacks before the new reply: %+v", cbs)
+	}
+
+	unit := hotline.Actor{UserID: "jw1", Role: hotline.RoleUnit, Unit: "street-jianwai"}
+	r.clock.set(r.replied.Add(27 * time.Hour))
+	if _, err := r.tickets.Act(ctx, unit, r.tk.ID, "accept", ticketing.ActionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.tickets.Act(ctx, unit, r.tk.ID, "reply", ticketing.ActionInput{Outcome: "resolved", Content: "已再次协调停工"}); err != nil {
+		t.Fatal(err)
+	}
+	reply2 := r.clock.Now()
+	r.tick(t)
+	cbs, err := r.db.FindCallbacks(ctx, ticketing.CallbackFilter{Ticket: r.tk.ID})
+	if err != nil || len(cbs) != 2 || cbs[1].State != ticketing.CallbackPending || !cbs[1].Due.Equal(reply2.Add(24*time.Hour)) {
+		t.Fatalf("callbacks after the new reply %+v, %v; want a second round due %s", cbs, err, reply2.Add(24*time.Hour))
+	}
+
+	r.clock.set(reply2.Add(24 * time.Hour))
+	r.tick(t)
+	if done := r.answer(t, "1", "1", "1"); done.State != ticketing.CallbackDone || done.ID != cbs[1].ID || done.Attempts != 1 {
+		t.Fatalf("second round after the call %+v", done)
+	}
+	recs, err := r.db.FindAnswers(ctx, r.tk.ID)
+	if err != nil || len(recs) != 2 || recs[0].Satisfaction != ticketing.Dissatisfied || recs[1].Satisfaction != ticketing.Satisfied ||
+		recs[0].Callback == recs[1].Callback {
+		t.Fatalf("answers %+v, %v", recs, err)
+	}
+	counts, err := r.db.AssessmentCounts(ctx, ticketing.MonthOf(reply2), ticketing.TierStreet)
+	if err != nil || len(counts) != 1 {
+		t.Fatalf("assessment counts %+v, %v", counts, err)
+	}
+	if c := counts[0]; c.Callbacks != 2 || c.Valid != 1 || c.Contacted != 1 || c.Resolved != 1 || c.Satisfied != 1 || c.Basically != 0 {
+		t.Fatalf("assessment counts %+v; want 2 callbacks, 1 valid: the second, resolved and satisfied", c)
+	}
+	if tk, err := r.db.FindTicketByID(ctx, r.tk.ID); err != nil || tk.State != ticketing.StateReplied || tk.Reopens != 1 {
+		t.Fatalf("ticket after a satisfied second round: %+v, %v", tk, err)
 	}
 }
 

@@ -62,18 +62,24 @@ func agentDesk(t *testing.T, ctx context.Context, srv *server, user string, hz f
 	return c
 }
 
+// nextFrame waits for c's next frame of type typ and decodes it.
+func nextFrame[T any](t *testing.T, ctx context.Context, c *deskclient.Client, typ string) T {
+	t.Helper()
+	f, err := c.Next(ctx, typ)
+	if err != nil {
+		t.Fatalf("no %s: %v", typ, err)
+	}
+	var v T
+	if err := f.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func waitState(t *testing.T, ctx context.Context, c *deskclient.Client, want string) deskproto.State {
 	t.Helper()
 	for {
-		f, err := c.Next(ctx, deskproto.TypeState)
-		if err != nil {
-			t.Fatalf("waiting for state %s: %v", want, err)
-		}
-		var st deskproto.State
-		if err := f.Decode(&st); err != nil {
-			t.Fatal(err)
-		}
-		if st.State == want {
+		if st := nextFrame[deskproto.State](t, ctx, c, deskproto.TypeState); st.State == want {
 			return st
 		}
 	}
@@ -81,15 +87,7 @@ func waitState(t *testing.T, ctx context.Context, c *deskclient.Client, want str
 
 func nextOffer(t *testing.T, ctx context.Context, c *deskclient.Client) deskproto.Offer {
 	t.Helper()
-	f, err := c.Next(ctx, deskproto.TypeOffer)
-	if err != nil {
-		t.Fatalf("no offer: %v", err)
-	}
-	var o deskproto.Offer
-	if err := f.Decode(&o); err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return nextFrame[deskproto.Offer](t, ctx, c, deskproto.TypeOffer)
 }
 
 func answer(t *testing.T, ctx context.Context, c *deskclient.Client, call string) deskproto.Connected {
@@ -97,15 +95,81 @@ func answer(t *testing.T, ctx context.Context, c *deskclient.Client, call string
 	if err := c.Do(ctx, deskproto.Message{Type: deskproto.TypeAnswer, Call: call}); err != nil {
 		t.Fatalf("answer: %v", err)
 	}
-	f, err := c.Next(ctx, deskproto.TypeConnected)
-	if err != nil {
-		t.Fatalf("no connected: %v", err)
+	return nextFrame[deskproto.Connected](t, ctx, c, deskproto.TypeConnected)
+}
+
+func callEnded(t *testing.T, ctx context.Context, c *deskclient.Client) deskproto.CallEnded {
+	t.Helper()
+	return nextFrame[deskproto.CallEnded](t, ctx, c, deskproto.TypeCallEnded)
+}
+
+// deskTest starts a server with the desk's queues for a test that uses
+// baresip and WebRTC; the context bounds the test.
+func deskTest(t *testing.T) (*server, *api, context.Context) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
 	}
-	var m deskproto.Connected
-	if err := f.Decode(&m); err != nil {
+	baresip.NeedTool(t, "baresip")
+	srv := startDeskServer(t)
+	admin := login(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	return srv, admin, ctx
+}
+
+// callComplaints rings 12345 from a phone whose microphone plays 440 Hz
+// and presses 1 (complaints) in the greeting.
+func callComplaints(t *testing.T, srv *server, caller string) *baresip.Phone {
+	t.Helper()
+	ph := baresip.Start(t, baresip.Options{User: caller, Mic: media.Tone(440, 60*time.Second, 8000, 0.3)})
+	ph.Command("dial", "sip:12345@"+srv.sipAddr)
+	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
+	time.Sleep(1500 * time.Millisecond) // into the greeting; the key barges in
+	ph.Command("sndcode", "1")
+	return ph
+}
+
+// answeredCall rings in from caller (440 Hz, complaints); agent1 (1 kHz)
+// is offered the call, answers and hears the caller.
+func answeredCall(t *testing.T, ctx context.Context, srv *server, caller string) (*deskclient.Client, *baresip.Phone, deskproto.Offer) {
+	t.Helper()
+	ag := agentDesk(t, ctx, srv, "agent1", 1000)
+	ph := callComplaints(t, srv, caller)
+	off := nextOffer(t, ctx, ag)
+	answer(t, ctx, ag, off.Call)
+	if _, ok := heardTone(ag, 440, 5*time.Second); !ok {
+		t.Fatal("agent1 hears no caller")
+	}
+	return ag, ph, off
+}
+
+// endShare is the share of hz in the last seconds a phone heard: two
+// seconds, ending one second before the end of the call.
+func endShare(heard []int16, hz float64) float64 {
+	tail := heard[max(0, len(heard)-3*8000):]
+	return media.ToneEnergy(tail[:min(len(tail), 2*8000)], 8000, hz)
+}
+
+// recordingShares reads a call's stereo recording and answers the share
+// of the agent's hz on its far (right) channel and of the caller's 440 Hz
+// on its near (left) one, over two seconds ending half a second before the
+// end.
+func recordingShares(t *testing.T, srv *server, recording string, hz float64) (far, near float64) {
+	t.Helper()
+	a, err := media.ReadWAVFile(filepath.Join(srv.dataDir, "recordings", recording))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	if a.Channels != 2 || a.Rate != 8000 {
+		t.Fatalf("recording %s", a)
+	}
+	left, right := a.Channel(0), a.Channel(1)
+	end := len(right) - 8000/2
+	if end < 2*8000 {
+		t.Fatalf("recording too short: %d frames", len(right))
+	}
+	return media.ToneEnergy(right[end-2*8000:end], 8000, hz), media.ToneEnergy(left[end-2*8000:end], 8000, 440)
 }
 
 // heardTone waits up to limit for the client to hear hz as the main
@@ -127,22 +191,10 @@ func heardTone(c *deskclient.Client, hz float64, limit time.Duration) (float64, 
 }
 
 func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
-	}
-	baresip.NeedTool(t, "baresip")
-	srv := startDeskServer(t)
-	admin := login(t, srv)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	srv, admin, ctx := deskTest(t)
 
 	ag := agentDesk(t, ctx, srv, "agent1", 1000)
-	mic := media.Tone(440, 60*time.Second, 8000, 0.3)
-	ph := baresip.Start(t, baresip.Options{User: "13700137000", Mic: mic})
-	ph.Command("dial", "sip:12345@"+srv.sipAddr)
-	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
-	time.Sleep(1500 * time.Millisecond) // into the greeting; the key barges in
-	ph.Command("sndcode", "1")
+	ph := callComplaints(t, srv, "13700137000")
 
 	off := nextOffer(t, ctx, ag)
 	if off.Caller != "13700137000" || off.Queue != "complaints" || off.QueueTitle != "诉求反映" || off.Attrs["menu"] != "1" {
@@ -170,12 +222,7 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 	if err := sup.Do(ctx, deskproto.Message{Type: deskproto.TypeWallboard, On: ptr(true)}); err != nil {
 		t.Fatalf("wallboard: %v", err)
 	}
-	f, err := sup.Next(ctx, deskproto.TypeWallboard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wb deskproto.Wallboard
-	_ = f.Decode(&wb)
+	wb := nextFrame[deskproto.Wallboard](t, ctx, sup, deskproto.TypeWallboard)
 	if wb.ByState["on_call"] != 1 || len(wb.Agents) != 1 || wb.Agents[0].Call != off.Call || wb.Today.Answered != 1 {
 		t.Errorf("wallboard %+v", wb)
 	}
@@ -217,21 +264,13 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 	if err := ag.Do(ctx, deskproto.Message{Type: deskproto.TypeHangup, Call: off.Call}); err != nil {
 		t.Fatalf("hangup: %v", err)
 	}
-	f, err = ag.Next(ctx, deskproto.TypeCallEnded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ended deskproto.CallEnded
-	_ = f.Decode(&ended)
-	if ended.By != "agent" || ended.WrapUpUntil == nil {
+	if ended := callEnded(t, ctx, ag); ended.By != "agent" || ended.WrapUpUntil == nil {
 		t.Errorf("call_ended %+v", ended)
 	}
 	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
 	waitState(t, ctx, ag, "ready") // wrap-up (2 s) over
 
-	heard := ph.Heard()
-	tail := heard[max(0, len(heard)-3*8000):]
-	if e := media.ToneEnergy(tail[:min(len(tail), 2*8000)], 8000, 1000); e < 0.5 {
+	if e := endShare(ph.Heard(), 1000); e < 0.5 {
 		t.Errorf("the caller did not hear the agent's 1 kHz (share %.2f)", e)
 	}
 
@@ -240,53 +279,24 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 		t.Fatalf("call record %+v (agent %s ticket %s)", rec, ag.Welcome.Agent.ID, tk.ID)
 	}
 	// The stereo recording holds both sides of the bridge.
-	a, err := media.ReadWAVFile(filepath.Join(srv.dataDir, "recordings", rec.Recording))
-	if err != nil {
-		t.Fatal(err)
+	far, near := recordingShares(t, srv, rec.Recording, 1000)
+	if far < 0.5 {
+		t.Errorf("recording far channel: 1 kHz share %.2f", far)
 	}
-	left, right := a.Channel(0), a.Channel(1)
-	end := len(right) - 8000/2
-	if e := media.ToneEnergy(right[end-2*8000:end], 8000, 1000); e < 0.5 {
-		t.Errorf("recording far channel: 1 kHz share %.2f", e)
-	}
-	if e := media.ToneEnergy(left[end-2*8000:end], 8000, 440); e < 0.5 {
-		t.Errorf("recording caller channel: 440 Hz share %.2f", e)
+	if near < 0.5 {
+		t.Errorf("recording caller channel: 440 Hz share %.2f", near)
 	}
 }
 
 func TestSoftphoneLostMidCallRequeuesCaller(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
-	}
-	baresip.NeedTool(t, "baresip")
-	srv := startDeskServer(t)
-	admin := login(t, srv)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	srv, admin, ctx := deskTest(t)
 
-	first := agentDesk(t, ctx, srv, "agent1", 1000)
-	ph := baresip.Start(t, baresip.Options{User: "13600136000", Mic: media.Tone(440, 60*time.Second, 8000, 0.3)})
-	ph.Command("dial", "sip:12345@"+srv.sipAddr)
-	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
-	time.Sleep(1500 * time.Millisecond)
-	ph.Command("sndcode", "1")
-
-	off := nextOffer(t, ctx, first)
-	answer(t, ctx, first, off.Call)
-	if _, ok := heardTone(first, 440, 5*time.Second); !ok {
-		t.Fatal("first agent hears no caller")
-	}
+	first, ph, off := answeredCall(t, ctx, srv, "13600136000")
 	// The second agent logs in now, so the call can only reach it after
 	// the first one's softphone is gone.
 	second := agentDesk(t, ctx, srv, "agent2", 1500)
 	first.DropRTC()
-	f, err := first.Next(ctx, deskproto.TypeCallEnded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ended deskproto.CallEnded
-	_ = f.Decode(&ended)
-	if ended.By != "dropped" {
+	if ended := callEnded(t, ctx, first); ended.By != "dropped" {
 		t.Errorf("first agent call_ended %+v", ended)
 	}
 	off2 := nextOffer(t, ctx, second)
@@ -318,12 +328,7 @@ func TestSoftphoneLostMidCallRequeuesCaller(t *testing.T) {
 	second = reloaded
 	ph.Command("hangup", "")
 	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
-	f, err = second.Next(ctx, deskproto.TypeCallEnded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = f.Decode(&ended)
-	if ended.By != "caller" {
+	if ended := callEnded(t, ctx, second); ended.By != "caller" {
 		t.Errorf("second agent call_ended %+v", ended)
 	}
 	rec := waitCall(t, admin, "13600136000")
@@ -340,26 +345,9 @@ func ptr[T any](v T) *T { return &v }
 // rings. The first time agent1 withdraws it; the second time agent2
 // answers, the caller's audio moves to agent2 and agent1 goes to wrap-up.
 func TestWarmTransfer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the server binary, baresip and WebRTC; skipped with -short")
-	}
-	baresip.NeedTool(t, "baresip")
-	srv := startDeskServer(t)
-	admin := login(t, srv)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+	srv, admin, ctx := deskTest(t)
 
-	first := agentDesk(t, ctx, srv, "agent1", 1000)
-	ph := baresip.Start(t, baresip.Options{User: "13500135000", Mic: media.Tone(440, 60*time.Second, 8000, 0.3)})
-	ph.Command("dial", "sip:12345@"+srv.sipAddr)
-	ph.WaitEvent("CALL_ESTABLISHED", 10*time.Second)
-	time.Sleep(1500 * time.Millisecond)
-	ph.Command("sndcode", "1")
-	off := nextOffer(t, ctx, first)
-	answer(t, ctx, first, off.Call)
-	if _, ok := heardTone(first, 440, 5*time.Second); !ok {
-		t.Fatal("agent1 hears no caller")
-	}
+	first, ph, off := answeredCall(t, ctx, srv, "13500135000")
 	// agent2 logs in now, so only the transfer can bring it the call.
 	second := agentDesk(t, ctx, srv, "agent2", 1500)
 	agent2 := second.Welcome.Agent
@@ -390,13 +378,7 @@ func TestWarmTransfer(t *testing.T) {
 	if ts := nextTransferState(t, ctx, first); ts.State != "cancelled" {
 		t.Fatalf("transfer_state %+v, want cancelled", ts)
 	}
-	f, err := second.Next(ctx, deskproto.TypeOfferCancelled)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var oc deskproto.OfferCancelled
-	_ = f.Decode(&oc)
-	if oc.Call != off.Call || oc.Reason != "withdrawn" {
+	if oc := nextFrame[deskproto.OfferCancelled](t, ctx, second, deskproto.TypeOfferCancelled); oc.Call != off.Call || oc.Reason != "withdrawn" {
 		t.Fatalf("agent2's offer_cancelled %+v", oc)
 	}
 	waitState(t, ctx, second, "ready")
@@ -422,31 +404,19 @@ func TestWarmTransfer(t *testing.T) {
 	if ts := nextTransferState(t, ctx, first); ts.State != "answered" || ts.Agent != agent2.Name {
 		t.Fatalf("transfer_state %+v, want answered by %s", ts, agent2.Name)
 	}
-	f, err = first.Next(ctx, deskproto.TypeCallEnded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ended deskproto.CallEnded
-	_ = f.Decode(&ended)
-	if ended.By != "transfer" || ended.WrapUpUntil == nil {
+	if ended := callEnded(t, ctx, first); ended.By != "transfer" || ended.WrapUpUntil == nil {
 		t.Errorf("agent1's call_ended %+v, want by transfer with a wrap-up", ended)
 	}
 	time.Sleep(2 * time.Second) // let the caller hear agent2 for a while
 	ph.Command("hangup", "")
 	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
-	f, err = second.Next(ctx, deskproto.TypeCallEnded)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = f.Decode(&ended)
-	if ended.By != "caller" {
+	if ended := callEnded(t, ctx, second); ended.By != "caller" {
 		t.Errorf("agent2's call_ended %+v", ended)
 	}
 
 	// The caller heard agent1, then agent2 to the end.
 	heard := ph.Heard()
-	tail := heard[max(0, len(heard)-3*8000):]
-	if e := media.ToneEnergy(tail[:min(len(tail), 2*8000)], 8000, 1500); e < 0.5 {
+	if e := endShare(heard, 1500); e < 0.5 {
 		t.Errorf("the caller did not hear agent2's 1.5 kHz at the end (share %.2f)", e)
 	}
 	if !anySecond(heard, 1000) {
@@ -460,15 +430,7 @@ func TestWarmTransfer(t *testing.T) {
 
 func nextTransferState(t *testing.T, ctx context.Context, c *deskclient.Client) deskproto.TransferState {
 	t.Helper()
-	f, err := c.Next(ctx, deskproto.TypeTransferState)
-	if err != nil {
-		t.Fatalf("no transfer_state: %v", err)
-	}
-	var ts deskproto.TransferState
-	if err := f.Decode(&ts); err != nil {
-		t.Fatal(err)
-	}
-	return ts
+	return nextFrame[deskproto.TransferState](t, ctx, c, deskproto.TypeTransferState)
 }
 
 func isConflict(err error) bool {

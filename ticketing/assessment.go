@@ -35,6 +35,10 @@ type UnitScore struct {
 	PrevRank int // rank last month; 0 = not ranked then
 	Movement int // PrevRank − Rank: positive moved up; 0 when either is 0
 	Class    Class
+
+	// GovernanceRank is the street's place in the month's 治理类 list (see
+	// GovernanceList; 1 = most complaints, ties share), 0 when not on it.
+	GovernanceRank int
 }
 
 // Ranked reports whether the unit had enough valid callbacks to be ranked.
@@ -261,10 +265,10 @@ func applyPrevious(scores []UnitScore, tier Tier, previous []UnitScore) {
 
 // classify gives each unit its class; scores must be ranked and ordered.
 func classify(scores []UnitScore, tier Tier, complaints map[hotline.UnitID]int, cfg AssessmentConfig) {
-	governance := map[hotline.UnitID]bool{}
+	governance := map[hotline.UnitID]int{}
 	if tier == TierStreet {
 		for _, g := range GovernanceList(complaints, cfg.GovernanceSize) {
-			governance[g.Unit] = true
+			governance[g.Unit] = g.Rank
 		}
 	}
 	n := rankedCount(scores)
@@ -274,8 +278,9 @@ func classify(scores []UnitScore, tier Tier, complaints map[hotline.UnitID]int, 
 	}
 	for i := range scores {
 		s := &scores[i]
+		s.GovernanceRank = governance[s.Unit]
 		switch {
-		case governance[s.Unit]:
+		case s.GovernanceRank > 0:
 			s.Class = ClassGovernance
 		case s.Rank > 0 && s.Rank <= top:
 			s.Class = ClassAdvanced

@@ -35,6 +35,15 @@ func ParseMonth(s string) (Month, error) {
 // Key is the month as the number YYYYMM, the form stores index it by.
 func (m Month) Key() int { return m.Year*100 + int(m.Month) }
 
+// MonthOfKey is the inverse of Key; 0 (and any key without a month 1-12)
+// is the zero Month.
+func MonthOfKey(k int) Month {
+	if k <= 0 || k%100 < 1 || k%100 > 12 {
+		return Month{}
+	}
+	return Month{Year: k / 100, Month: time.Month(k % 100)}
+}
+
 // Start is the first instant of m in Beijing time.
 func (m Month) Start() time.Time { return time.Date(m.Year, m.Month, 1, 0, 0, 0, 0, Beijing) }
 

@@ -12,22 +12,43 @@ func DueAt(replied time.Time, p CallbackPolicy, cal *Calendar) time.Time {
 }
 
 // DeadlineDueAt is when the callback for a ticket whose reply deadline passed
-// with no reply falls due (Art. 23: "诉求办理时限期满"): at the deadline itself,
-// moved forward into the next calling window. No Delay is added: there is
-// no reply to give the unit time after.
+// with no reply falls due. Art. 23 of the Regulation: "诉求办理时限期满" the
+// hotline centre calls the citizen back to learn how the request was
+// handled. The scheduling rule applies the same Delay as after a
+// reply (HOTLINE_CALLBACK_DELAY): the deadline plus Delay, moved into the
+// next calling window. The delay also lets a reply that comes just late
+// reach the citizen before they are asked.
 func DeadlineDueAt(deadline time.Time, p CallbackPolicy, cal *Calendar) time.Time {
-	return IntoWindow(deadline, p, cal)
+	return IntoWindow(deadline.Add(p.Delay), p, cal)
 }
 
-// CallbackDue is when the callback for t falls due: after its reply, or at
-// its reply deadline when the unit let it pass (Art. 23). ok is false when
-// the ticket has neither. It does not check eligibility; see Eligible.
+// CallbackDue is when the callback for t falls due: after its reply, or
+// after its reply deadline when the unit let it pass (Art. 23). ok is false
+// when the ticket has neither. It does not check eligibility; see Eligible.
 func CallbackDue(t *Ticket, p CallbackPolicy, cal *Calendar) (due time.Time, ok bool) {
+	switch trigger, byDeadline := CallbackTrigger(t); {
+	case trigger.IsZero():
+		return time.Time{}, false
+	case byDeadline:
+		return DeadlineDueAt(trigger, p, cal), true
+	default:
+		return DueAt(trigger, p, cal), true
+	}
+}
+
+// CallbackTrigger is the event a callback for t answers: the unit's reply
+// (RepliedAt), or, with no reply, the reply deadline (ReplyDue, Art. 23;
+// byDeadline true). Zero when t has neither. A reopen clears RepliedAt and
+// starts a new deadline, so each round of handling has a trigger of its
+// own; see Covered.
+func CallbackTrigger(t *Ticket) (at time.Time, byDeadline bool) {
 	switch {
+	case t == nil:
+		return time.Time{}, false
 	case !t.RepliedAt.IsZero():
-		return DueAt(t.RepliedAt, p, cal), true
+		return t.RepliedAt, false
 	case !t.ReplyDue.IsZero():
-		return DeadlineDueAt(t.ReplyDue, p, cal), true
+		return t.ReplyDue, true
 	}
 	return time.Time{}, false
 }

@@ -54,34 +54,61 @@ func TestDueAtOtherZonesAndPolicies(t *testing.T) {
 	}
 }
 
+// TestDeadlineDueAt: Art. 23 — "诉求办理时限期满" the centre calls back. The
+// callback falls due Delay after the missed deadline (as after a reply),
+// inside the calling window, holidays skipped.
 func TestDeadlineDueAt(t *testing.T) {
 	cal := callbackCalendar()
 	p := DefaultCallbackPolicy()
-	for deadline, want := range map[string]string{
-		"2026-09-14 15:00:00": "2026-09-14 15:00:00", // in the window: no delay added
-		"2026-09-14 22:00:00": "2026-09-15 09:00:00",
-		"2026-09-30 22:00:00": "2026-10-08 09:00:00", // then National Day
-		"2026-10-03 12:00:00": "2026-10-08 09:00:00", // deadline on a holiday
+	for _, tc := range []struct{ name, deadline, want string }{
+		{"in the window: a day later", "2026-09-14 15:00:00", "2026-09-15 15:00:00"},
+		{"evening: the day after next, at the start", "2026-09-14 22:00:00", "2026-09-16 09:00:00"},
+		{"early morning: next day's start", "2026-09-14 06:00:00", "2026-09-15 09:00:00"},
+		{"delay ends on a holiday Saturday: Sunday", "2026-09-25 11:00:00", "2026-09-27 09:00:00"},
+		{"delay ends in National Day", "2026-09-30 12:00:00", "2026-10-08 09:00:00"},
+		{"deadline on a holiday, delay still in it", "2026-10-03 12:00:00", "2026-10-08 09:00:00"},
+		{"deadline on the last holiday: next day, same hour", "2026-10-07 12:00:00", "2026-10-08 12:00:00"},
+		{"worked Saturday is a calling day", "2026-10-09 16:00:00", "2026-10-10 16:00:00"},
 	} {
-		if got := DeadlineDueAt(bjs(deadline), p, cal); !got.Equal(bjs(want)) {
-			t.Errorf("DeadlineDueAt(%s) = %s, want %s", deadline, got.In(Beijing), want)
+		if got := DeadlineDueAt(bjs(tc.deadline), p, cal); !got.Equal(bjs(tc.want)) {
+			t.Errorf("%s: DeadlineDueAt(%s) = %s, want %s", tc.name, tc.deadline, got.In(Beijing), tc.want)
 		}
+	}
+	p.Delay = 2 * time.Hour
+	if got := DeadlineDueAt(bjs("2026-09-14 19:00:00"), p, cal); !got.Equal(bjs("2026-09-15 09:00:00")) {
+		t.Errorf("a 2 h delay past the window's end: %s", got.In(Beijing))
 	}
 }
 
 func TestCallbackDue(t *testing.T) {
 	cal := callbackCalendar()
 	p := DefaultCallbackPolicy()
-	replied := &Ticket{RepliedAt: bjs("2026-09-14 10:00:00"), ReplyDue: bjs("2026-09-20 10:00:00")}
-	if got, ok := CallbackDue(replied, p, cal); !ok || !got.Equal(bjs("2026-09-15 10:00:00")) {
-		t.Errorf("replied: %s, %v", got.In(Beijing), ok)
-	}
-	overdue := &Ticket{ReplyDue: bjs("2026-09-14 21:00:00")}
-	if got, ok := CallbackDue(overdue, p, cal); !ok || !got.Equal(bjs("2026-09-15 09:00:00")) {
-		t.Errorf("overdue (Art. 23): %s, %v", got.In(Beijing), ok)
-	}
-	if _, ok := CallbackDue(&Ticket{}, p, cal); ok {
-		t.Error("a ticket with no reply and no deadline got a due time")
+	for _, tc := range []struct {
+		name     string
+		t        *Ticket
+		want     string // "" = no due time
+		trigger  string
+		deadline bool
+	}{
+		{"replied: a day after the reply", &Ticket{RepliedAt: bjs("2026-09-14 10:00:00"), ReplyDue: bjs("2026-09-20 10:00:00")},
+			"2026-09-15 10:00:00", "2026-09-14 10:00:00", false},
+		{"replied late: after the reply, not the deadline", &Ticket{RepliedAt: bjs("2026-09-21 10:00:00"), ReplyDue: bjs("2026-09-20 10:00:00")},
+			"2026-09-22 10:00:00", "2026-09-21 10:00:00", false},
+		{"overdue (Art. 23): a day after the deadline", &Ticket{ReplyDue: bjs("2026-09-14 21:00:00")},
+			"2026-09-16 09:00:00", "2026-09-14 21:00:00", true},
+		{"overdue at noon", &Ticket{ReplyDue: bjs("2026-09-14 12:00:00")},
+			"2026-09-15 12:00:00", "2026-09-14 12:00:00", true},
+		{"neither", &Ticket{}, "", "", false},
+		{"nil", nil, "", "", false},
+	} {
+		got, ok := CallbackDue(tc.t, p, cal)
+		if ok != (tc.want != "") || (ok && !got.Equal(bjs(tc.want))) {
+			t.Errorf("%s: CallbackDue = %s, %v; want %q", tc.name, got.In(Beijing), ok, tc.want)
+		}
+		at, byDeadline := CallbackTrigger(tc.t)
+		if (tc.trigger == "" && !at.IsZero()) || (tc.trigger != "" && !at.Equal(bjs(tc.trigger))) || byDeadline != tc.deadline {
+			t.Errorf("%s: CallbackTrigger = %s, %v; want %q, %v", tc.name, at.In(Beijing), byDeadline, tc.trigger, tc.deadline)
+		}
 	}
 }
 

@@ -11,9 +11,23 @@ import (
 type CallbackFilter struct {
 	States    []CallbackState  // any of these states
 	DueBefore time.Time        // due at or before this instant (as Pick's "due")
+	From, To  time.Time        // due in [From, To) (the supervisors' list)
 	Ticket    hotline.TicketID // asking about this ticket
+	Unit      hotline.UnitID   // asking about a ticket this unit holds now
 	Limit     int              // 0 means no limit
 	Offset    int
+}
+
+// CallbackSwitch is the scheduler-wide pause a supervisor sets: while
+// Paused, no callback is started (calls in progress finish). It is kept in
+// the store, so a restart stays paused. The zero value is "running, never
+// switched".
+type CallbackSwitch struct {
+	Paused bool
+	Since  time.Time      // when it was last switched
+	By     hotline.UserID // who switched it
+	ByName string
+	Reason string
 }
 
 // CallbackRecord is one stored callback of one ticket: what a survey call
@@ -67,6 +81,10 @@ func (r *CallbackRecord) Answers() CallbackAnswers {
 //     needs no records yet and applies to later ones too.
 //   - AssessmentCounts equals Tally(month, tier, answers) over every stored
 //     record in ID order.
+//   - FindCallbacks with Unit selects callbacks asking about at least one
+//     ticket the unit holds now (the tickets' current Unit).
+//   - FindCallbackSwitch returns the zero CallbackSwitch until
+//     SaveCallbackSwitch stored one; SaveCallbackSwitch replaces it.
 type CallbackStore interface {
 	CreateCallback(ctx context.Context, cb *Callback) error
 	UpdateCallback(ctx context.Context, cb *Callback, version int) error
@@ -76,4 +94,6 @@ type CallbackStore interface {
 	FindAnswers(ctx context.Context, ticket hotline.TicketID) ([]*CallbackRecord, error)
 	SetExcluded(ctx context.Context, ticket hotline.TicketID, excluded bool) error
 	AssessmentCounts(ctx context.Context, month Month, tier Tier) ([]UnitScore, error)
+	FindCallbackSwitch(ctx context.Context) (CallbackSwitch, error)
+	SaveCallbackSwitch(ctx context.Context, sw CallbackSwitch) error
 }

@@ -65,6 +65,7 @@ type Callback struct {
 	Tickets       []hotline.TicketID // asked about in this order
 	ContactNumber string             // normalised (see NormalizeNumber)
 	Due           time.Time          // earliest start of the next attempt; always inside a window
+	Planned       time.Time          // when it was planned; it answers the replies and deadlines before (see Covered)
 	Attempts      int                // calls made so far
 	State         CallbackState
 	LastResult    CallResult // "" before the first attempt

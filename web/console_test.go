@@ -74,15 +74,35 @@ func TestFormsHaveFieldMessages(t *testing.T) {
 	}
 }
 
-// A page behind gate.js has the three views it switches between.
+var gateOption = regexp.MustCompile(`\b(view|who|forbidden): '([^']+)'`)
+
+// A page behind gate.js has the placeholders the gate renders into
+// (#login-view, and #forbidden-view when the page has a forbidden view),
+// its own view, the element for the user's name and #logout; the gate
+// renders the ids the tests drive.
 func TestGatedPagesHaveTheirViews(t *testing.T) {
+	gate := readStatic(t, "/assets/gate.js")
+	for _, id := range []string{"login-form", "login-username", "login-password", "login-error", "login-submit",
+		"forbidden-user", "forbidden-logout"} {
+		if !strings.Contains(gate, "id: '"+id+"'") {
+			t.Errorf("gate.js does not render #%s", id)
+		}
+	}
 	for _, f := range staticFiles(t) {
-		if path.Ext(f) != ".js" || !strings.Contains(readStatic(t, f), "from '../assets/gate.js'") {
+		js := readStatic(t, f)
+		if path.Ext(f) != ".js" || !strings.Contains(js, "from '../assets/gate.js'") {
 			continue
 		}
 		html := readStatic(t, path.Join(path.Dir(f), "index.html"))
-		for _, id := range []string{"login-view", "login-form", "login-username", "login-password", "login-error", "login-submit",
-			"forbidden-view", "forbidden-user", "forbidden-logout", "app-view", "who", "logout"} {
+		ids := map[string]string{"view": "app-view", "who": "who"}
+		for _, m := range gateOption.FindAllStringSubmatch(js, -1) {
+			ids[m[1]] = m[2]
+		}
+		want := []string{"login-view", ids["view"], ids["who"], "logout"}
+		if ids["forbidden"] != "" {
+			want = append(want, "forbidden-view")
+		}
+		for _, id := range want {
 			if !strings.Contains(html, `id="`+id+`"`) {
 				t.Errorf("%s uses gate.js but its page lacks #%s", f, id)
 			}

@@ -3,10 +3,13 @@
 // wallboard (/wallboard/) and a landing page (/). The dispatch console
 // (/dispatch/) and the unit portal (/unit/) are further folders under
 // static/, sharing static/assets/ (their common parts in assets/portal.js
-// and portal.css, live updates from the API's events socket); so are the supervision console (/supervision/) and the
-// admin pages (/admin/), which sign in through assets/gate.js. The pages
-// are public files: every datum they show comes from the API, which checks
-// the role on every call.
+// and portal.css, live updates from the API's events socket); so are the
+// supervision console (/supervision/), the admin pages (/admin/) and the
+// ranking page (/ranking/: the month's three-rate assessment, the 治理类
+// list, CSV and XLSX downloads, and the supervisors' claims panel). Every
+// page signs in through assets/gate.js; the API's field errors are shown
+// by assets/forms.js. The pages are public files: every datum they show
+// comes from the API, which checks the role on every call.
 //
 // Everything is plain HTML, CSS and JavaScript modules: no build step, no
 // third-party code, nothing fetched from another origin. The pages speak the

@@ -128,7 +128,7 @@ func TestRoutes(t *testing.T) {
 		contains string
 	}{
 		{"/", 200, "", `href="desk/"`},
-		{"/desk/", 200, "", `id="login-username"`},
+		{"/desk/", 200, "", `id="login-view"`},
 		{"/wallboard/", 200, "", `id="agents-body"`},
 		{"/", 200, "", `href="dispatch/"`},
 		{"/", 200, "", `href="unit/"`},
@@ -392,9 +392,9 @@ func TestPortalScriptsFindTheirElements(t *testing.T) {
 				}
 			}
 		}
-		// Both pages share the sign-in form, the live-events pill and the
-		// portal assets.
-		for _, want := range []string{`id="login-form"`, `id="ws-status"`, `href="../assets/portal.css"`, `id="lang-toggle"`} {
+		// Both pages share the sign-in form (assets/gate.js renders it into
+		// #login-view), the live-events pill and the portal assets.
+		for _, want := range []string{`id="login-view"`, `id="ws-status"`, `href="../assets/portal.css"`, `id="lang-toggle"`} {
 			if !strings.Contains(html, want) {
 				t.Errorf("%sindex.html lacks %s", page, want)
 			}

@@ -114,6 +114,10 @@ type TrunkConfig struct {
 type CallbackConfig struct {
 	Delay Duration `yaml:"delay"` // from the unit's reply to the callback
 	Hours string   `yaml:"hours"` // calling window, "HH:MM-HH:MM"
+	// NoReopen keeps tickets closed after an unresolved or dissatisfied
+	// answer (the answer is still recorded); by default they reopen for
+	// the same unit.
+	NoReopen bool `yaml:"no_reopen"`
 }
 
 // LogConfig is the log level and format.

@@ -155,6 +155,14 @@ func run() error {
 	}
 	defer stopCallbacks()
 
+	cbPolicy, err := callbackPolicy(cfg)
+	if err != nil {
+		return err
+	}
+	// Supervisors steer the callbacks and agents enter manual answers with
+	// or without an outbound trunk.
+	callbackDesk := ticketing.NewCallbackDesk(tickets, st, cbPolicy, tcfg.SLA.Calendar, !cfg.Callback.NoReopen)
+
 	var ready atomic.Bool
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -166,7 +174,7 @@ func run() error {
 	})
 	mux.Handle("GET /metrics", mon.Handler())
 	apiHandler := mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing, Desk: deskAPI{tel.desk}, QueueLog: st, Events: events,
-		Prompts: tel.prompts},
+		Prompts: tel.prompts, Callbacks: callbackDesk},
 		tickets, accounts, log))
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/open311/", apiHandler)

@@ -191,14 +191,13 @@ func (t *telephony) startCallbacks(ctx context.Context, cfg Config, st call.Sche
 		log.Info("satisfaction callbacks off: HOTLINE_TRUNK_OUTBOUND is empty")
 		return func() {}, nil
 	}
-	from, to, err := cfg.Callback.Window()
+	p, err := callbackPolicy(cfg)
 	if err != nil {
 		return nil, err
 	}
-	p := ticketing.DefaultCallbackPolicy()
-	p.Delay, p.Window = time.Duration(cfg.Callback.Delay), ticketing.CallbackWindow{From: from, To: to}
-	sched, err := call.NewScheduler(call.NewSchedulerConfig(p, cal), st, tickets, t.calls, t.sip,
-		hotline.SystemClock{}, log)
+	scfg := call.NewSchedulerConfig(p, cal)
+	scfg.ReopenOnDissatisfied = !cfg.Callback.NoReopen
+	sched, err := call.NewScheduler(scfg, st, tickets, t.calls, t.sip, hotline.SystemClock{}, log)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +206,18 @@ func (t *telephony) startCallbacks(ctx context.Context, cfg Config, st call.Sche
 	}
 	log.Info("satisfaction callbacks on", "delay", p.Delay, "hours", p.Window.String())
 	return sched.Stop, nil
+}
+
+// callbackPolicy is the satisfaction-callback policy of the configuration:
+// the defaults with callback.delay and callback.hours.
+func callbackPolicy(cfg Config) (ticketing.CallbackPolicy, error) {
+	from, to, err := cfg.Callback.Window()
+	if err != nil {
+		return ticketing.CallbackPolicy{}, err
+	}
+	p := ticketing.DefaultCallbackPolicy()
+	p.Delay, p.Window = time.Duration(cfg.Callback.Delay), ticketing.CallbackWindow{From: from, To: to}
+	return p, nil
 }
 
 // newDesk builds the ACD, logging to ql, and the softphones' WebRTC behind

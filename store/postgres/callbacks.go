@@ -16,7 +16,7 @@ import (
 var _ ticketing.CallbackStore = (*DB)(nil)
 
 const (
-	callbackCols = "tickets, contact_number, due, attempts, state, last_result, history, reason, version"
+	callbackCols = "tickets, contact_number, due, attempts, state, last_result, history, reason, version, planned"
 	answerCols   = "callback_id, ticket, unit, tier, called_at, month, reached, contacted, resolved, satisfaction, manual, by_user, recording"
 	// answerReadCols are the columns FindAnswers scans.
 	answerReadCols = "callback_id, ticket, unit, tier, called_at, reached, contacted, resolved, satisfaction, manual, by_user, recording"
@@ -24,9 +24,9 @@ const (
 
 var (
 	callbackSelect = "id, " + callbackCols
-	callbackInsert = `INSERT INTO callbacks (` + callbackCols + `) VALUES (` + callPlaceholders(1, 9) + `) RETURNING id`
-	callbackUpdate = `UPDATE callbacks SET (` + callbackCols + `) = (` + callPlaceholders(1, 9) + `)
-		WHERE id = $10 AND version = $11`
+	callbackInsert = `INSERT INTO callbacks (` + callbackCols + `) VALUES (` + callPlaceholders(1, 10) + `) RETURNING id`
+	callbackUpdate = `UPDATE callbacks SET (` + callbackCols + `) = (` + callPlaceholders(1, 10) + `)
+		WHERE id = $11 AND version = $12`
 
 	answerInsert = `INSERT INTO callback_answers (` + answerCols + `, excluded) VALUES (` + callPlaceholders(1, 13) + `, ` + excludedOf("$2") + `)
 		ON CONFLICT (callback_id, ticket, called_at) WHERE callback_id <> 0
@@ -73,7 +73,7 @@ func callbackValues(cb *ticketing.Callback, version int) []any {
 		history[i] = ticketing.CallbackAttempt{Started: utcMicro(a.Started), Ended: utcMicro(a.Ended), Result: a.Result}
 	}
 	return []any{tickets, cb.ContactNumber, ts(cb.Due), cb.Attempts, string(cb.State), string(cb.LastResult),
-		history, cb.Reason, version}
+		history, cb.Reason, version, ts(cb.Planned)}
 }
 
 func utcMicro(t time.Time) time.Time {
@@ -87,7 +87,7 @@ func scanCallback(row pgx.Row) (*ticketing.Callback, error) {
 	cb := new(ticketing.Callback)
 	var tickets []string
 	err := row.Scan(&cb.ID, &tickets, &cb.ContactNumber, timeDest{&cb.Due}, &cb.Attempts, &cb.State,
-		&cb.LastResult, &cb.History, &cb.Reason, &cb.Version)
+		&cb.LastResult, &cb.History, &cb.Reason, &cb.Version, timeDest{&cb.Planned})
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +154,17 @@ func (db *DB) FindCallbacks(ctx context.Context, f ticketing.CallbackFilter) ([]
 	if !f.DueBefore.IsZero() {
 		q.add("due <= %s", f.DueBefore)
 	}
+	if !f.From.IsZero() {
+		q.add("due >= %s", f.From)
+	}
+	if !f.To.IsZero() {
+		q.add("due < %s", f.To)
+	}
 	if f.Ticket != "" {
 		q.add("tickets @> ARRAY[%s::text]", string(f.Ticket))
+	}
+	if f.Unit != "" {
+		q.add("EXISTS (SELECT 1 FROM tickets t WHERE t.id = ANY(callbacks.tickets) AND t.unit = %s)", string(f.Unit))
 	}
 	sql := `SELECT ` + callbackSelect + ` FROM callbacks`
 	if len(q.conds) > 0 {
@@ -318,4 +327,45 @@ func (db *DB) AssessmentCounts(ctx context.Context, month ticketing.Month, tier 
 		return nil, fmt.Errorf("assessment counts %s %s: %w", month, tier, err)
 	}
 	return out, nil
+}
+
+// callbackSwitchKey is the settings row of the scheduler-wide pause.
+const callbackSwitchKey = "callbacks.switch"
+
+// switchJSON is the stored form of a ticketing.CallbackSwitch.
+type switchJSON struct {
+	Paused bool      `json:"paused"`
+	Since  time.Time `json:"since"`
+	By     string    `json:"by"`
+	ByName string    `json:"by_name"`
+	Reason string    `json:"reason"`
+}
+
+// FindCallbackSwitch returns the scheduler-wide pause; the zero switch
+// when none was ever stored.
+func (db *DB) FindCallbackSwitch(ctx context.Context) (ticketing.CallbackSwitch, error) {
+	var v switchJSON
+	err := db.pool.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, callbackSwitchKey).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ticketing.CallbackSwitch{}, nil
+	}
+	if err != nil {
+		return ticketing.CallbackSwitch{}, fmt.Errorf("find the callback switch: %w", err)
+	}
+	sw := ticketing.CallbackSwitch{Paused: v.Paused, By: hotline.UserID(v.By), ByName: v.ByName, Reason: v.Reason}
+	if !v.Since.IsZero() {
+		sw.Since = v.Since.UTC()
+	}
+	return sw, nil
+}
+
+// SaveCallbackSwitch stores the scheduler-wide pause.
+func (db *DB) SaveCallbackSwitch(ctx context.Context, sw ticketing.CallbackSwitch) error {
+	v := switchJSON{Paused: sw.Paused, Since: utcMicro(sw.Since), By: string(sw.By), ByName: sw.ByName, Reason: sw.Reason}
+	_, err := db.pool.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, callbackSwitchKey, v)
+	if err != nil {
+		return fmt.Errorf("save the callback switch: %w", err)
+	}
+	return nil
 }

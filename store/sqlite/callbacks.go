@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -20,7 +23,7 @@ func callbackColumns(cb *ticketing.Callback) []column {
 	return []column{
 		{"tickets", &cb.Tickets}, {"contact_number", &cb.ContactNumber}, {"due", &cb.Due},
 		{"attempts", &cb.Attempts}, {"state", &cb.State}, {"last_result", &cb.LastResult},
-		{"history", &cb.History}, {"reason", &cb.Reason}, {"version", &cb.Version},
+		{"history", &cb.History}, {"reason", &cb.Reason}, {"version", &cb.Version}, {"planned", &cb.Planned},
 	}
 }
 
@@ -178,8 +181,18 @@ func (db *DB) FindCallbacks(ctx context.Context, f ticketing.CallbackFilter) ([]
 	if !f.DueBefore.IsZero() {
 		w.add("due <= ?", f.DueBefore.UnixMicro())
 	}
+	if !f.From.IsZero() {
+		w.add("due >= ?", f.From.UnixMicro())
+	}
+	if !f.To.IsZero() {
+		w.add("due < ?", f.To.UnixMicro())
+	}
 	if f.Ticket != "" {
 		w.add("EXISTS (SELECT 1 FROM json_each(callbacks.tickets) WHERE value = ?)", string(f.Ticket))
+	}
+	if f.Unit != "" {
+		w.add(`EXISTS (SELECT 1 FROM json_each(callbacks.tickets) j JOIN tickets t ON t.id = j.value
+			WHERE t.unit = ?)`, string(f.Unit))
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -311,4 +324,47 @@ func (db *DB) AssessmentCounts(ctx context.Context, month ticketing.Month, tier 
 		out = append(out, s)
 	}
 	return out, wrap(rows.Err(), what)
+}
+
+// callbackSwitchKey is the settings row of the scheduler-wide pause.
+const callbackSwitchKey = "callbacks.switch"
+
+// switchJSON is the stored form of a ticketing.CallbackSwitch.
+type switchJSON struct {
+	Paused bool      `json:"paused"`
+	Since  time.Time `json:"since"`
+	By     string    `json:"by"`
+	ByName string    `json:"by_name"`
+	Reason string    `json:"reason"`
+}
+
+// FindCallbackSwitch returns the scheduler-wide pause; the zero switch
+// when none was ever stored.
+func (db *DB) FindCallbackSwitch(ctx context.Context) (ticketing.CallbackSwitch, error) {
+	var raw string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, callbackSwitchKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ticketing.CallbackSwitch{}, nil
+	}
+	if err != nil {
+		return ticketing.CallbackSwitch{}, wrap(err, "find the callback switch")
+	}
+	var v switchJSON
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return ticketing.CallbackSwitch{}, wrap(err, "decode the callback switch")
+	}
+	return ticketing.CallbackSwitch{Paused: v.Paused, Since: utcMicro(v.Since), By: hotline.UserID(v.By),
+		ByName: v.ByName, Reason: v.Reason}, nil
+}
+
+// SaveCallbackSwitch stores the scheduler-wide pause.
+func (db *DB) SaveCallbackSwitch(ctx context.Context, sw ticketing.CallbackSwitch) error {
+	b, err := json.Marshal(switchJSON{Paused: sw.Paused, Since: utcMicro(sw.Since), By: string(sw.By),
+		ByName: sw.ByName, Reason: sw.Reason})
+	if err != nil {
+		return wrap(err, "encode the callback switch")
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, callbackSwitchKey, string(b))
+	return wrap(err, "save the callback switch")
 }

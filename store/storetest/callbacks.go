@@ -27,6 +27,15 @@ func runCallbacks(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Find", func(t *testing.T) { testCallbackFind(t, callbackStore(t)) })
 	t.Run("Answers", func(t *testing.T) { testCallbackAnswers(t, callbackStore(t)) })
 	t.Run("AssessmentCounts", func(t *testing.T) { testAssessmentCounts(t, callbackStore(t)) })
+	t.Run("FindByDueAndUnit", func(t *testing.T) {
+		s := open(t)
+		cs, ok := s.(ticketing.CallbackStore)
+		if !ok {
+			t.Fatal("the store does not implement ticketing.CallbackStore")
+		}
+		testCallbackFindDueUnit(t, s, cs)
+	})
+	t.Run("Switch", func(t *testing.T) { testCallbackSwitch(t, callbackStore(t)) })
 }
 
 // fullCallback has every field set, its times in Beijing time with a
@@ -43,7 +52,8 @@ func fullCallback() *ticketing.Callback {
 			{Started: t0, Ended: t0.Add(30 * time.Second), Result: ticketing.ResultNoAnswer},
 			{Started: t0.Add(2 * time.Hour), Ended: t0.Add(2*time.Hour + 5*time.Second), Result: ticketing.ResultBusy},
 		},
-		Reason: "",
+		Reason:  "",
+		Planned: t0.Add(-22 * time.Hour),
 	}
 }
 
@@ -51,7 +61,7 @@ func fullCallback() *ticketing.Callback {
 func sameCallback(t *testing.T, want, got *ticketing.Callback, what string) {
 	t.Helper()
 	norm := func(c ticketing.Callback) ticketing.Callback {
-		c.Due = micro(c.Due)
+		c.Due, c.Planned = micro(c.Due), micro(c.Planned)
 		c.History = slices.Clone(c.History)
 		for i := range c.History {
 			c.History[i].Started, c.History[i].Ended = micro(c.History[i].Started), micro(c.History[i].Ended)
@@ -367,4 +377,77 @@ func storedAnswers(t *testing.T, s ticketing.CallbackStore) []ticketing.Callback
 		out[i] = r.Answers()
 	}
 	return out
+}
+
+// testCallbackFindDueUnit checks the supervisors' filters: due in
+// [From, To), and asking about a ticket a unit holds now.
+func testCallbackFindDueUnit(t *testing.T, s Store, cs ticketing.CallbackStore) {
+	held := func(unit hotline.UnitID, minute int) hotline.TicketID {
+		tk := &ticketing.Ticket{Created: t0.Add(time.Duration(minute) * time.Minute), Title: "噪声", Content: "夜间施工",
+			State: ticketing.StateReplied, Unit: unit, ContactNumber: "13800138000"}
+		return create(t, s, tk).ID
+	}
+	a1, a2, b1 := held("u-a", 0), held("u-a", 1), held("u-b", 2)
+	mk := func(due time.Duration, tickets ...hotline.TicketID) *ticketing.Callback {
+		cb := &ticketing.Callback{Tickets: tickets, ContactNumber: "13800138000", Due: t0.Add(due),
+			State: ticketing.CallbackPending, Planned: t0}
+		must(t, cs.CreateCallback(ctx(t), cb), "create callback")
+		return cb
+	}
+	first := mk(time.Hour, a1)
+	mixed := mk(2*time.Hour, b1, a2)
+	onlyB := mk(3*time.Hour, b1)
+	unknown := mk(4*time.Hour, "20991231999999") // a ticket the store does not have
+	cases := []struct {
+		name string
+		f    ticketing.CallbackFilter
+		want []*ticketing.Callback
+	}{
+		{"from", ticketing.CallbackFilter{From: t0.Add(2 * time.Hour)}, []*ticketing.Callback{mixed, onlyB, unknown}},
+		{"to is exclusive", ticketing.CallbackFilter{To: t0.Add(2 * time.Hour)}, []*ticketing.Callback{first}},
+		{"from and to", ticketing.CallbackFilter{From: t0.Add(time.Hour + time.Microsecond), To: t0.Add(3*time.Hour + time.Microsecond)},
+			[]*ticketing.Callback{mixed, onlyB}},
+		{"unit a", ticketing.CallbackFilter{Unit: "u-a"}, []*ticketing.Callback{first, mixed}},
+		{"unit b", ticketing.CallbackFilter{Unit: "u-b"}, []*ticketing.Callback{mixed, onlyB}},
+		{"unit b from", ticketing.CallbackFilter{Unit: "u-b", From: t0.Add(150 * time.Minute)}, []*ticketing.Callback{onlyB}},
+		{"unit none", ticketing.CallbackFilter{Unit: "u-c"}, nil},
+		{"unit and ticket", ticketing.CallbackFilter{Unit: "u-a", Ticket: b1}, []*ticketing.Callback{mixed}},
+	}
+	for _, tc := range cases {
+		got, err := cs.FindCallbacks(ctx(t), tc.f)
+		must(t, err, tc.name)
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s: got %d callbacks, want %d", tc.name, len(got), len(tc.want))
+		}
+		for i := range got {
+			sameCallback(t, tc.want[i], got[i], tc.name)
+		}
+	}
+}
+
+// testCallbackSwitch checks the scheduler-wide pause: zero until stored,
+// then what was stored last.
+func testCallbackSwitch(t *testing.T, s ticketing.CallbackStore) {
+	sw, err := s.FindCallbackSwitch(ctx(t))
+	must(t, err, "find switch before any")
+	if sw != (ticketing.CallbackSwitch{}) {
+		t.Fatalf("switch before any is %+v, want the zero switch", sw)
+	}
+	paused := ticketing.CallbackSwitch{Paused: true, Since: t0, By: "u-sup", ByName: "李主任", Reason: "线路检修"}
+	must(t, s.SaveCallbackSwitch(ctx(t), paused), "save paused")
+	got, err := s.FindCallbackSwitch(ctx(t))
+	must(t, err, "find paused")
+	checkUTC(t, &got, "switch")
+	got.Since, paused.Since = micro(got.Since), micro(paused.Since)
+	if got != paused {
+		t.Fatalf("switch = %+v, want %+v", got, paused)
+	}
+	running := ticketing.CallbackSwitch{Since: t0.Add(time.Hour), By: "admin", ByName: "管理员"}
+	must(t, s.SaveCallbackSwitch(ctx(t), running), "save running")
+	got, err = s.FindCallbackSwitch(ctx(t))
+	must(t, err, "find running")
+	got.Since, running.Since = micro(got.Since), micro(running.Since)
+	if got != running {
+		t.Fatalf("switch = %+v, want %+v", got, running)
+	}
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Callbacks", func(t *testing.T) { runCallbacks(t, open) })
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
 	t.Run("QueueEvents", func(t *testing.T) { runQueueEvents(t, open) })
+	t.Run("Claims", func(t *testing.T) { runClaims(t, open) })
 }
 
 // beijing is UTC+8, written out here rather than shared with the stores so

@@ -19,10 +19,10 @@
 // Read-only debug hook: window.hotlineAdmin = {section(), editing()}.
 
 import { $, $$, el, fmtDateTime, toast } from '../assets/util.js';
-import { t, apply as applyI18n, bindToggles } from '../assets/i18n.js';
+import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { gate } from '../assets/gate.js';
-import { showErrors, clearErrors, busy, value } from '../assets/forms.js';
+import { showErrors, clearErrors, clearField, busy, value } from '../assets/forms.js';
 
 const SECTIONS = ['units', 'users', 'categories', 'catalogue', 'sla', 'prompts', 'apikeys'];
 const TIER_KEY = {
@@ -547,8 +547,6 @@ function stop() {
   A.loaded.clear();
 }
 
-applyI18n();
-bindToggles();
 window.addEventListener('hashchange', () => { if (!$('#app-view').hidden) show(location.hash.slice(1)); });
 window.addEventListener('langchange', () => {
   if (A.units.length) renderUnits();
@@ -586,10 +584,7 @@ $('#key-copy').addEventListener('click', async () => {
 });
 for (const id of ['unit-form', 'user-form', 'cat-form', 'rule-form', 'prompt-form', 'key-form']) {
   // A field's message goes when the field is changed.
-  $(`#${id}`).addEventListener('input', (ev) => {
-    const msg = ev.target.id && document.getElementById(`${ev.target.id}-error`);
-    if (msg) { msg.hidden = true; msg.textContent = ''; ev.target.removeAttribute('aria-invalid'); }
-  });
+  $(`#${id}`).addEventListener('input', (ev) => clearField(ev.target.id));
 }
 for (const s of SECTIONS) $(`#nav-${s}`).addEventListener('click', () => { if (location.hash === `#${s}`) show(s); });
 
@@ -598,4 +593,4 @@ window.hotlineAdmin = Object.freeze({
   editing: () => structuredClone(A.editing),
 });
 
-gate({ roles: ['admin'], onStart: start, onStop: stop });
+gate({ roles: ['admin'], title: 'admin.name', forbidden: 'admin.forbidden', expired: 'admin.expired', onStart: start, onStop: stop });

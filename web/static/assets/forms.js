@@ -1,9 +1,9 @@
-// Forms that the API validates. The server is the authority: a form is
-// sent as it is, and the problems in the ApiError's fields are shown next
-// to the fields they name. Convention: the input of API field F in a form
-// with prefix P has the id P-F, its message the id P-F-error (a
-// .field-error element, hidden until used), and the form's own message box
-// the id P-error.
+// Forms that the API validates (every page but the desk's work order). The
+// server is the authority: a form is sent as it is, and the problems in the
+// ApiError's fields are shown next to the fields they name. Convention: the
+// input of API field F in a form with prefix P has the id P-F, its message
+// the id P-F-error (a .field-error element, hidden until used), and the
+// form's own message box the id P-error.
 
 import { $, $$, el } from './util.js';
 import { t } from './i18n.js';
@@ -59,13 +59,23 @@ export function clearErrors(p) {
   for (const n of $$(`[id^="${p}-"][aria-invalid]`)) n.removeAttribute('aria-invalid');
 }
 
+/** clearField hides the message of the input with the id and unmarks it. */
+export function clearField(id) {
+  if (!id) return;
+  const msg = document.getElementById(`${id}-error`);
+  if (msg) { msg.hidden = true; msg.textContent = ''; }
+  document.getElementById(id)?.removeAttribute('aria-invalid');
+}
+
 /**
  * showErrors puts err's field problems next to their inputs (map renames
  * an API field to a local one) and a summary in the form's box. Problems
- * of fields the form does not show are listed in the box. Focus moves to
- * the first field at fault. Answers the number of fields marked.
+ * of fields the form does not show are listed in the box. A conflict (409)
+ * is told in the words of the i18n key `conflict` when given (the work-order
+ * pages: the order changed under the user). Focus moves to the first field
+ * at fault, in the page's order. Answers that field, or null.
  */
-export function showErrors(p, err, map = {}) {
+export function showErrors(p, err, { map = {}, conflict } = {}) {
   clearErrors(p);
   const fields = err instanceof api.ApiError ? err.fields : {};
   const loose = [];
@@ -84,12 +94,13 @@ export function showErrors(p, err, map = {}) {
   }
   const box = document.getElementById(`${p}-error`);
   if (box) {
-    const head = Object.keys(fields).length ? t('admin.fix_fields') : api.errorText(err, t);
+    let head = first ? t('admin.fix_fields') : api.errorText(err, t);
+    if (conflict && err instanceof api.ApiError && err.status === 409) head = `${t(conflict)} ${err.message}`;
     box.replaceChildren(el('strong', {}, t('admin.not_saved')), ' ', head, ...loose.map((l) => el('div', {}, l)));
     box.hidden = false;
   }
   (first ?? box)?.focus?.();
-  return first ? 1 : 0;
+  return first;
 }
 
 /** busy marks a form as waiting for the server (its submit disabled). */

@@ -1,31 +1,18 @@
 // Shared pieces of the work-order pages — the dispatch console (/dispatch/)
-// and the unit portal (/unit/): sign-in for given roles, the reference data
-// (unit and category names), the words for states, lights and history
-// actions, the API's field errors shown next to their inputs, and the
+// and the unit portal (/unit/): the reference data (unit and category
+// names), the words for states, lights and history actions, and the
 // live-events WebSocket (GET /api/v1/events/ws, docs/api.md "Live events"),
 // which speaks the desk socket's auth/welcome/error frames, so ws.js's
 // DeskSocket carries it.
 
-import { $, $$, el, clock, fmtDateTime } from './util.js';
-import { t, apply as applyI18n, bindToggles } from './i18n.js';
+import { $, el, clock, fmtDateTime } from './util.js';
+import { t } from './i18n.js';
 import * as api from './api.js';
 import { DeskSocket } from './ws.js';
+import { TSTATE_KEY, word, connWord, connOk } from './words.js';
 
 // ---------------------------------------------------------------- words
 
-export const TSTATE_KEY = {
-  pending_dispatch: 'tstate.pending_dispatch', dispatched: 'tstate.dispatched',
-  returned: 'tstate.returned', in_progress: 'tstate.in_progress', replied: 'tstate.replied',
-  closed: 'tstate.closed', archived: 'tstate.archived',
-};
-export const TYPE_KEY = {
-  consult: 'type.consult', help: 'type.help', complaint: 'type.complaint',
-  report: 'type.report', suggestion: 'type.suggestion', praise: 'type.praise',
-};
-export const URGENCY_KEY = {
-  emergency: 'urgency.emergency', utility: 'urgency.utility',
-  ordinary: 'urgency.ordinary', complex: 'urgency.complex',
-};
 export const LIGHT_KEY = { green: 'unit.light_green', yellow: 'unit.light_yellow', red: 'unit.light_red' };
 export const CLOCK_KEY = { accept: 'unit.clock_accept', contact: 'unit.clock_contact', reply: 'unit.clock_reply' };
 export const OUTCOME_KEY = {
@@ -49,12 +36,7 @@ const TIER_KEY = {
   district: 'unit.tier_district', street: 'unit.tier_street', district_dept: 'unit.tier_district_dept',
   city_dept: 'unit.tier_city_dept', enterprise: 'unit.tier_enterprise', centre: 'unit.tier_centre',
 };
-const WS_KEY = {
-  connecting: 'conn.connecting', online: 'conn.online', retrying: 'conn.retrying',
-  unauthorized: 'conn.unauthorized', replaced: 'conn.replaced', stopped: 'conn.stopped',
-};
 
-export const word = (table, v) => (table[v] ? t(table[v]) : (v ?? ''));
 export const tierWord = (tier) => word(TIER_KEY, tier);
 
 // ---------------------------------------------------------------- reference data
@@ -151,114 +133,6 @@ export function historyItems(events) {
   });
 }
 
-// ---------------------------------------------------------------- forms
-
-/**
- * showErrors puts the API's field errors next to their inputs (the element
- * `#${prefix}-${field}`, its message in `#${prefix}-${field}-error`) and
- * everything else in the form's `#${prefix}-error` box. Answers the first
- * invalid input (focused), or null.
- */
-export function showErrors(prefix, err, fieldIds = {}) {
-  clearErrors(prefix);
-  const fields = err instanceof api.ApiError ? err.fields : {};
-  const loose = [];
-  let first = null;
-  for (const [name, problem] of Object.entries(fields)) {
-    const id = fieldIds[name] ?? `${prefix}-${name}`;
-    const input = document.getElementById(id);
-    const msg = document.getElementById(`${id}-error`);
-    if (!input || !msg || input.closest('[hidden]')) { loose.push(`${name}: ${problem}`); continue; }
-    msg.textContent = problem;
-    msg.hidden = false;
-    input.setAttribute('aria-invalid', 'true');
-    first ??= input;
-  }
-  const box = document.getElementById(`${prefix}-error`);
-  if (box) {
-    let text = api.errorText(err, t);
-    if (Object.keys(fields).length) text = first ? t('unit.fix_fields') : text;
-    if (err instanceof api.ApiError && err.status === 409) text = `${t('unit.conflict')} ${err.message}`;
-    box.replaceChildren(el('strong', {}, t('unit.not_saved')), ' ', text, ...loose.map((l) => el('div', {}, l)));
-    box.hidden = false;
-  }
-  (first ?? box)?.focus?.();
-  return first;
-}
-
-/** clearErrors hides a form's messages. */
-export function clearErrors(prefix) {
-  const box = document.getElementById(`${prefix}-error`);
-  if (box) { box.hidden = true; box.replaceChildren(); }
-  for (const n of $$(`[id^="${prefix}-"].field-error`)) { n.hidden = true; n.textContent = ''; }
-  for (const n of $$(`[id^="${prefix}-"][aria-invalid]`)) n.removeAttribute('aria-invalid');
-}
-
-// ---------------------------------------------------------------- sign-in
-
-/**
- * startPage wires the sign-in form, the language switch and sign-out for a
- * page that is for the given roles. start(session) runs once signed in;
- * stop() when signed out. The page's own view is #viewId.
- */
-export function startPage({ roles, viewId, notAllowedKey, start, stop }) {
-  const view = () => document.getElementById(viewId);
-  const showLogin = (key) => {
-    view().hidden = true;
-    $('#login-view').hidden = false;
-    const err = $('#login-error');
-    err.hidden = !key;
-    err.textContent = key ? t(key) : '';
-    $('#login-submit').disabled = false; // disabled in the HTML until this script runs
-    $('#login-username').focus();
-  };
-  const enter = () => {
-    const s = api.session();
-    if (!roles.includes(s?.user?.role)) { showLogin(s ? notAllowedKey : ''); return; }
-    $('#login-view').hidden = true;
-    view().hidden = false;
-    start(s);
-  };
-  const signedOut = (key) => {
-    if (view().hidden) return;
-    stop();
-    api.clearSession();
-    showLogin(key);
-  };
-  $('#login-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const err = $('#login-error');
-    const username = $('#login-username').value.trim();
-    const password = $('#login-password').value;
-    if (!username || !password) { err.textContent = t('login.missing'); err.hidden = false; return; }
-    $('#login-submit').disabled = true;
-    err.hidden = true;
-    try {
-      const s = await api.login(username, password);
-      if (!roles.includes(s.user?.role)) {
-        await api.logout();
-        err.textContent = t(notAllowedKey);
-        err.hidden = false;
-        return;
-      }
-      $('#login-password').value = '';
-      enter();
-    } catch (e) {
-      err.textContent = e instanceof api.ApiError && e.status === 401 ? t('login.failed') : api.errorText(e, t);
-      err.hidden = false;
-    } finally {
-      $('#login-submit').disabled = false;
-    }
-  });
-  $('#logout').addEventListener('click', async () => { stop(); await api.logout(); showLogin(); });
-  window.addEventListener('hotline:unauthorized', () => signedOut('unit.expired'));
-  applyI18n();
-  bindToggles();
-  if (api.session()) enter();
-  else showLogin();
-  return { signedOut };
-}
-
 // ---------------------------------------------------------------- live events
 
 /**
@@ -270,9 +144,9 @@ export function liveEvents({ onTicket, onOnline, onUnauthorized }) {
   const sock = new DeskSocket({ token: api.token, path: '/api/v1/events/ws' });
   const pill = $('#ws-status');
   const render = (status) => {
-    pill.dataset.ok = status === 'online' ? 'true' : status === 'connecting' || status === 'retrying' ? 'wait' : 'false';
+    pill.dataset.ok = connOk(status);
     pill.dataset.status = status;
-    pill.textContent = `${t('unit.live')} ${t(WS_KEY[status] ?? 'conn.stopped')}`;
+    pill.textContent = `${t('unit.live')} ${connWord(status)}`;
   };
   sock.addEventListener('status', (ev) => {
     render(ev.detail.status);

@@ -4,8 +4,7 @@
 //
 // Element ids that tests (and people) may rely on — keep them stable:
 //
-//   login       #login-view #login-form #login-username #login-password
-//               #login-submit #login-error #login-lang
+//   login       #login-view and the ids of assets/gate.js
 //   top bar     #agent-name #state-label (data-state=offline|ready|not_ready|
 //               offered|on_call|wrap_up) #state-timer #state-ready
 //               #notready-reason #state-notready #calls-today
@@ -42,35 +41,17 @@
 // lastTicket() the number of the last work order filed here.
 
 import { $, $$, el, clock, fmtDuration, fmtDateTime, since, until, debounce, typing, toast } from '../assets/util.js';
-import { t, apply as applyI18n, bindToggles } from '../assets/i18n.js';
+import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { DeskSocket } from '../assets/ws.js';
 import { AudioLeg } from '../assets/rtc.js';
 import { Ringer } from '../assets/ring.js';
+import { gate } from '../assets/gate.js';
+import { clearErrors, clearField } from '../assets/forms.js';
+import { STATE_KEY, REASON_KEY, TSTATE_KEY, TYPE_KEY, URGENCY_KEY, word, connWord, connOk } from '../assets/words.js';
 
 // ---------------------------------------------------------------- words
 
-const STATE_KEY = {
-  offline: 'state.offline', ready: 'state.ready', not_ready: 'state.not_ready',
-  offered: 'state.offered', on_call: 'state.on_call', wrap_up: 'state.wrap_up',
-};
-const REASON_KEY = {
-  break: 'reason.break', training: 'reason.training', meeting: 'reason.meeting',
-  other: 'reason.other', login: 'reason.login', no_answer: 'reason.no_answer',
-};
-const TSTATE_KEY = {
-  pending_dispatch: 'tstate.pending_dispatch', dispatched: 'tstate.dispatched',
-  returned: 'tstate.returned', in_progress: 'tstate.in_progress', replied: 'tstate.replied',
-  closed: 'tstate.closed', archived: 'tstate.archived',
-};
-const TYPE_KEY = {
-  consult: 'type.consult', help: 'type.help', complaint: 'type.complaint',
-  report: 'type.report', suggestion: 'type.suggestion', praise: 'type.praise',
-};
-const URGENCY_KEY = {
-  emergency: 'urgency.emergency', utility: 'urgency.utility',
-  ordinary: 'urgency.ordinary', complex: 'urgency.complex',
-};
 const ENDED_KEY = {
   caller: 'ended.caller', agent: 'ended.agent', transfer: 'ended.transfer', dropped: 'ended.dropped',
 };
@@ -79,17 +60,12 @@ const CANCEL_KEY = {
   withdrawn: 'cancelled.withdrawn', overflow: 'cancelled.overflow',
 };
 const LANG_KEY = { zh: 'ivrlang.zh', en: 'ivrlang.en' };
-const WS_KEY = {
-  connecting: 'conn.connecting', online: 'conn.online', retrying: 'conn.retrying',
-  unauthorized: 'conn.unauthorized', replaced: 'conn.replaced', stopped: 'conn.stopped',
-};
 const TRIAGE_DONE_KEY = {
   dispatch: 'wo.done_dispatch', answered: 'wo.done_answered',
   emergency: 'wo.done_emergency', no_dispatch: 'wo.done_no_dispatch',
 };
 
 const stateWord = (s) => t(STATE_KEY[s] ?? 'state.offline');
-const reasonWord = (r) => (REASON_KEY[r] ? t(REASON_KEY[r]) : r);
 
 // ---------------------------------------------------------------- state
 
@@ -117,69 +93,19 @@ let leg = null;
 const ringer = new Ringer();
 const audio = () => $('#remote-audio');
 
-// ---------------------------------------------------------------- login
+// ---------------------------------------------------------------- sign-in (assets/gate.js)
 
-function showLogin(messageKey) {
-  $('#desk-view').hidden = true;
-  $('#login-view').hidden = false;
-  const err = $('#login-error');
-  err.hidden = !messageKey;
-  err.textContent = messageKey ? t(messageKey) : '';
-  $('#login-submit').disabled = false; // disabled in the HTML until this script runs
-  $('#login-username').focus();
-}
-
-async function onLogin(ev) {
-  ev.preventDefault();
-  ringer.unlock(); // a gesture: the ring tone may play later
-  const username = $('#login-username').value.trim();
-  const password = $('#login-password').value;
-  const err = $('#login-error');
-  if (!username || !password) {
-    err.textContent = t('login.missing');
-    err.hidden = false;
-    return;
-  }
-  $('#login-submit').disabled = true;
-  err.hidden = true;
-  try {
-    const s = await api.login(username, password);
-    if (s.user?.role !== 'agent') {
-      await api.logout();
-      throw Object.assign(new Error('role'), { roleKey: 'login.not_agent' });
-    }
-    $('#login-password').value = '';
-    startDesk();
-  } catch (e) {
-    err.textContent = e.roleKey ? t(e.roleKey)
-      : e instanceof api.ApiError && e.status === 401 ? t('login.failed')
-        : api.errorText(e, t);
-    err.hidden = false;
-  } finally {
-    $('#login-submit').disabled = false;
-  }
-}
-
-async function onLogout() {
+/** leaving refuses a sign-out during a call (the button is disabled then too). */
+function leaving() {
   if (S.call || S.offer) {
     toast(t('logout.on_call'), { bad: true });
-    return;
+    return false;
   }
-  saveDraft.flush();
-  stopDesk();
-  await api.logout();
-  showLogin();
-}
-
-function signedOut(messageKey) {
-  if ($('#desk-view').hidden) return;
-  saveDraft.flush();
-  stopDesk();
-  api.clearSession();
-  showLogin(messageKey);
+  return true;
 }
 
 function stopDesk() {
+  saveDraft.flush();
   sock?.stop();
   leg?.close();
   sock = null;
@@ -192,16 +118,8 @@ function stopDesk() {
 
 // ---------------------------------------------------------------- desk start
 
-function startDesk() {
-  const s = api.session();
-  if (s?.user?.role !== 'agent') {
-    showLogin('login.not_agent');
-    return;
-  }
-  S.user = s.user;
-  $('#login-view').hidden = true;
-  $('#desk-view').hidden = false;
-  $('#agent-name').textContent = s.user?.name || s.user?.username || '';
+function startDesk(user) {
+  S.user = user;
   restoreFormForCall(null);
   loadReference();
   requestMic();
@@ -215,7 +133,7 @@ function startDesk() {
   });
   sock.addEventListener('status', (ev) => {
     S.wsStatus = ev.detail;
-    if (ev.detail.status === 'unauthorized') signedOut('login.expired');
+    if (ev.detail.status === 'unauthorized') page.signedOut();
     if (ev.detail.status === 'replaced') showBanner('banner.replaced', 'banner.take_over', () => { hideBanner(); sock?.reconnectNow(); });
     if (ev.detail.status !== 'online') S.rtcServer = leg?.serverConnected ?? false;
     renderConn();
@@ -409,7 +327,7 @@ function renderState() {
   const st = curState();
   const label = $('#state-label');
   label.dataset.state = st;
-  const reason = S.agent?.reason && st === 'not_ready' ? ` · ${reasonWord(S.agent.reason)}` : '';
+  const reason = S.agent?.reason && st === 'not_ready' ? ` · ${word(REASON_KEY, S.agent.reason)}` : '';
   label.textContent = stateWord(st) + reason;
   $('#calls-today').textContent = String(S.agent?.calls_today ?? 0);
   const online = sock?.online ?? false;
@@ -426,10 +344,10 @@ function renderState() {
 function renderConn() {
   const ws = $('#ws-status');
   const st = S.wsStatus?.status ?? 'stopped';
-  ws.dataset.ok = st === 'online' ? 'true' : st === 'connecting' || st === 'retrying' ? 'wait' : 'false';
-  let word = t(WS_KEY[st] ?? 'conn.stopped');
-  if (st === 'retrying' && sock?.retryAt) word = t('conn.retrying_in', { s: Math.max(0, Math.ceil((sock.retryAt - Date.now()) / 1000)) });
-  ws.textContent = `${t('conn.ws')} ${word}`;
+  ws.dataset.ok = connOk(st);
+  let text = connWord(st);
+  if (st === 'retrying' && sock?.retryAt) text = t('conn.retrying_in', { s: Math.max(0, Math.ceil((sock.retryAt - Date.now()) / 1000)) });
+  ws.textContent = `${t('conn.ws')} ${text}`;
 
   const rtc = $('#rtc-status');
   const local = leg?.local ?? 'none';
@@ -939,7 +857,7 @@ function restoreFormForCall(ctx) {
   const adopt = formReady && !formCtx && ctx?.call && !d?.fields && formDirty();
   formCtx = ctx ? { ...(d?.ctx ?? {}), ...Object.fromEntries(Object.entries(ctx).filter(([, v]) => v)) } : null;
   formReady = true;
-  clearErrors();
+  clearErrors('wo');
   if (adopt) {
     sessionStorage.removeItem(draftKey(null));
     if (!$('#wo-contact').value.trim()) $('#wo-contact').value = formCtx.caller ?? '';
@@ -1001,12 +919,12 @@ function bindForm() {
   const form = $('#wo-form');
   form.addEventListener('input', (ev) => {
     if (ev.target.id === 'wo-category-filter') return;
-    clearFieldError(ev.target.id);
+    clearField(ev.target.id);
     saveDraft();
   });
   form.addEventListener('change', (ev) => {
     if (ev.target.id === 'wo-category-filter') return;
-    clearFieldError(ev.target.id);
+    clearField(ev.target.id);
     saveDraft();
     if (ev.target.id === 'wo-category' || ev.target.id === 'wo-address') requestSuggest();
     if (ev.target.id === 'wo-triage') syncTriage();
@@ -1024,7 +942,7 @@ function bindForm() {
   $('#wo-answered').addEventListener('click', () => submitTicket('answered'));
   $('#wo-clear').addEventListener('click', () => {
     writeFields({ contact: formCtx?.caller ?? '' });
-    clearErrors();
+    clearErrors('wo');
     resetSuggest();
     saveDraft.flush();
   });
@@ -1037,7 +955,7 @@ function bindForm() {
       const first = $('#wo-category').querySelector('option[value]:not([value=""])');
       if (first) {
         $('#wo-category').value = first.value;
-        clearFieldError('wo-category');
+        clearField('wo-category');
         saveDraft();
         requestSuggest();
         $('#wo-address').focus();
@@ -1086,7 +1004,7 @@ function buildBody(f, triage) {
 
 async function submitTicket(triage) {
   if (submitting) return;
-  clearErrors();
+  clearErrors('wo');
   const f = readFields();
   const body = buildBody(f, triage);
   const ctx = formCtx;
@@ -1182,17 +1100,6 @@ function showErrors(err, triage) {
   if (!first) box.scrollIntoView({ block: 'nearest' });
 }
 
-function clearFieldError(id) {
-  const msg = document.getElementById(`${id}-error`);
-  if (msg) { msg.hidden = true; msg.textContent = ''; }
-  document.getElementById(id)?.removeAttribute('aria-invalid');
-}
-
-function clearErrors() {
-  $('#wo-error').hidden = true;
-  for (const n of $$('#wo-form .field-error')) { n.hidden = true; n.textContent = ''; }
-  for (const n of $$('#wo-form [aria-invalid]')) n.removeAttribute('aria-invalid');
-}
 
 // ---- area and suggested unit
 
@@ -1298,9 +1205,9 @@ function renderHistory() {
   else status.textContent = pop.tickets.length ? t('history.count', { n: pop.tickets.length }) : t('history.empty');
   const open = new Set($$('#history-list details[open]').map((d) => d.closest('li').dataset.ticket));
   $('#history-list').replaceChildren(...pop.tickets.map((tk) => {
-    const st = TSTATE_KEY[tk.state] ? t(TSTATE_KEY[tk.state]) : tk.state;
+    const st = word(TSTATE_KEY, tk.state);
     const cls = ['closed', 'archived', 'replied'].includes(tk.state) ? 'tstate done' : 'tstate open';
-    const meta = [fmtDateTime(tk.created), categoryLabel(tk.category), TYPE_KEY[tk.type] ? t(TYPE_KEY[tk.type]) : tk.type].filter(Boolean).join(' · ');
+    const meta = [fmtDateTime(tk.created), categoryLabel(tk.category), word(TYPE_KEY, tk.type)].filter(Boolean).join(' · ');
     const body = el('div', { class: 'body' },
       tk.title ? el('strong', {}, tk.title) : null,
       el('p', {}, tk.content || ''),
@@ -1344,7 +1251,7 @@ function bindKB() {
   $('#kb-use').addEventListener('click', () => {
     if (!kb.article) return;
     $('#wo-article').value = kb.article.id;
-    clearFieldError('wo-article');
+    clearField('wo-article');
     saveDraft();
     $('#wo-note').focus();
     toast(t('kb.used', { title: kb.article.title }));
@@ -1382,17 +1289,12 @@ function renderKB() {
 // ---------------------------------------------------------------- boot
 // (last, so that every module-level binding above is initialised)
 
-applyI18n();
-bindToggles();
 window.addEventListener('langchange', renderAll);
-window.addEventListener('hotline:unauthorized', () => signedOut('login.expired'));
 document.addEventListener('keydown', onKey);
 document.addEventListener('pointerdown', () => ringer.unlock(), { capture: true });
 document.addEventListener('keydown', () => ringer.unlock(), { capture: true });
 window.addEventListener('beforeunload', () => saveDraft.flush());
 
-$('#login-form').addEventListener('submit', onLogin);
-$('#logout').addEventListener('click', onLogout);
 bindCallControls();
 bindForm();
 bindKB();
@@ -1410,5 +1312,7 @@ window.hotlineDesk = Object.freeze({
   lastTicket: () => S.lastTicket,
 });
 
-if (api.session()) startDesk();
-else showLogin();
+const page = gate({
+  roles: ['agent'], title: 'desk.name', view: 'desk-view', who: 'agent-name', denied: 'login.not_agent',
+  onStart: startDesk, onStop: stopDesk, beforeSignOut: leaving,
+});

@@ -8,8 +8,7 @@
 //
 // Element ids that tests (and people) may rely on — keep them stable:
 //
-//   login     #login-view #login-form #login-username #login-password
-//             #login-submit #login-error #login-lang
+//   login     #login-view and the ids of assets/gate.js
 //   top bar   #user-name #queue-count #ws-status (data-ok) #lang-toggle
 //             #logout #banner #banner-text
 //   queue     #queue-refresh #select-all #bulk-dispatch #queue-status
@@ -40,9 +39,12 @@ import { $, $$, el, debounce, fmtDateTime, typing, toast } from '../assets/util.
 import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import {
-  TYPE_KEY, URGENCY_KEY, word, ref, loadReference, unitName, categoryName, tierWord, stateBadge,
-  ageText, historyItems, showErrors, clearErrors, startPage, liveEvents,
+  ref, loadReference, unitName, categoryName, tierWord, stateBadge,
+  ageText, historyItems, liveEvents,
 } from '../assets/portal.js';
+import { gate } from '../assets/gate.js';
+import { TYPE_KEY, URGENCY_KEY, word } from '../assets/words.js';
+import { showErrors, clearErrors } from '../assets/forms.js';
 
 const QUEUE_STATES = 'pending_dispatch,returned';
 const QUEUE_LIMIT = 200;
@@ -343,7 +345,7 @@ async function act(action, body, prefix) {
   try {
     return await api.post(`/api/v1/tickets/${encodeURIComponent(tk.id)}/${action}`, { ...body, version: tk.version });
   } catch (err) {
-    showErrors(prefix, err);
+    showErrors(prefix, err, { conflict: 'unit.conflict' });
     if (err instanceof api.ApiError && err.status === 409) refreshSelected();
     return null;
   } finally {
@@ -476,8 +478,7 @@ function showBanner(text) {
   $('#banner').hidden = false;
 }
 
-function start(s) {
-  $('#user-name').textContent = s.user?.name || s.user?.username || '';
+function start() {
   loadReference()
     .catch((err) => toast(`${t('dispatch.reference_failed')}: ${api.errorText(err, t)}`, { bad: true }))
     .finally(() => { renderQueue(); renderDetail(); renderSide(); });
@@ -487,7 +488,7 @@ function start(s) {
     onTicket: (f) => {
       if (['pending_dispatch', 'returned'].includes(f.state) || D.queue.some((tk) => tk.id === f.id)) reloadQueue();
     },
-    onUnauthorized: () => page.signedOut('unit.expired'),
+    onUnauthorized: () => page.signedOut(),
   });
 }
 
@@ -526,4 +527,7 @@ window.hotlineDispatch = Object.freeze({
   selected: () => D.sel,
 });
 
-const page = startPage({ roles: ['dispatcher', 'admin'], viewId: 'dispatch-view', notAllowedKey: 'dispatch.not_allowed', start, stop });
+const page = gate({
+  roles: ['dispatcher', 'admin'], title: 'dispatch.name', view: 'dispatch-view', who: 'user-name',
+  denied: 'dispatch.not_allowed', expired: 'unit.expired', onStart: start, onStop: stop,
+});

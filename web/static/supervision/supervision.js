@@ -19,7 +19,7 @@
 // Read-only debug hook: window.hotlineSupervision = {state(), detail()}.
 
 import { $, $$, el, clock, fmtDateTime, fmtTime, debounce, toast } from '../assets/util.js';
-import { t, apply as applyI18n, bindToggles } from '../assets/i18n.js';
+import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { gate } from '../assets/gate.js';
 import { showErrors, clearErrors } from '../assets/forms.js';
@@ -341,7 +341,7 @@ async function act(action) {
     await openDetail(d.id);
     refresh();
   } catch (e) {
-    showErrors('act', e, { content: 'reason' });
+    showErrors('act', e, { map: { content: 'reason' } });
     if (e.status === 409 && e.current) { S.detail = { ...e.current, history: d.history }; renderDetail(); }
     else renderDetail();
   }
@@ -398,8 +398,6 @@ function stop() {
   loads++;
 }
 
-applyI18n();
-bindToggles();
 window.addEventListener('langchange', () => { if (S.groups) { renderCrumbs(); renderGroups(); renderOrders(); renderDetail(); } });
 for (const b of $$('[data-group]')) b.addEventListener('click', () => setMode(b.dataset.group));
 for (const b of $$('[data-filter]')) b.addEventListener('click', () => { S.filter = b.dataset.filter; refresh(); });
@@ -423,4 +421,4 @@ window.hotlineSupervision = Object.freeze({
   detail: () => (S.detail ? structuredClone(S.detail) : null),
 });
 
-gate({ roles: ['supervisor', 'admin'], onStart: start, onStop: stop });
+gate({ roles: ['supervisor', 'admin'], title: 'sup.name', forbidden: 'sup.forbidden', expired: 'admin.expired', onStart: start, onStop: stop });

@@ -12,8 +12,7 @@
 //
 // Element ids that tests (and people) may rely on — keep them stable:
 //
-//   login     #login-view #login-form #login-username #login-password
-//             #login-submit #login-error #login-lang
+//   login     #login-view and the ids of assets/gate.js
 //   top bar   #unit-name #user-name #ws-status (data-ok) #lang-toggle #logout
 //             #banner #banner-text
 //   arrival   #arrival #arrival-text #arrival-open #arrival-dismiss
@@ -48,10 +47,12 @@ import { $, $$, el, clock, debounce, fmtDateTime, fmtPercent, typing, toast } fr
 import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import {
-  TYPE_KEY, URGENCY_KEY, CLOCK_KEY, OUTCOME_KEY, word, ref, loadReference, unitName, categoryName, tierWord,
-  leafCategories, stateBadge, lightBadge, dueText, beijingMonth, historyItems, showErrors, clearErrors,
-  startPage, liveEvents,
+  CLOCK_KEY, OUTCOME_KEY, ref, loadReference, unitName, categoryName, tierWord,
+  leafCategories, stateBadge, lightBadge, dueText, beijingMonth, historyItems, liveEvents,
 } from '../assets/portal.js';
+import { gate } from '../assets/gate.js';
+import { TYPE_KEY, URGENCY_KEY, word } from '../assets/words.js';
+import { showErrors, clearErrors } from '../assets/forms.js';
 
 const PAGE = 50;
 const FORMS = ['contact', 'note', 'reply', 'return', 'extend'];
@@ -345,8 +346,9 @@ async function act(action, body, prefix) {
   try {
     await api.post(`/api/v1/tickets/${encodeURIComponent(tk.id)}/${action}`, { ...body, version: tk.version });
   } catch (err) {
-    showErrors(prefix, err);
-    if (err instanceof api.ApiError && err.status === 409) openOrder(tk.id, { quiet: true }).then(() => showErrors(prefix, err));
+    const show = () => showErrors(prefix, err, { conflict: 'unit.conflict' });
+    show();
+    if (err instanceof api.ApiError && err.status === 409) openOrder(tk.id, { quiet: true }).then(show);
     return false;
   } finally {
     U.busy = false;
@@ -456,9 +458,8 @@ function showBanner(text) {
   $('#banner').hidden = false;
 }
 
-function start(s) {
-  U.unit = s.user?.unit ?? '';
-  $('#user-name').textContent = s.user?.name || s.user?.username || '';
+function start(user) {
+  U.unit = user.unit ?? '';
   $('#unit-name').textContent = U.unit;
   loadReference()
     .catch((err) => toast(`${t('unit.reference_failed')}: ${api.errorText(err, t)}`, { bad: true }))
@@ -472,7 +473,7 @@ function start(s) {
   loadQueue();
   loadRates();
   route();
-  sock = liveEvents({ onTicket, onOnline: reloadQueue, onUnauthorized: () => page.signedOut('unit.expired') });
+  sock = liveEvents({ onTicket, onOnline: reloadQueue, onUnauthorized: () => page.signedOut() });
 }
 
 function stop() {
@@ -525,4 +526,7 @@ window.hotlineUnit = Object.freeze({
   arrivals: () => U.arrivals.map((a) => ({ ...a })),
 });
 
-const page = startPage({ roles: ['unit'], viewId: 'unit-view', notAllowedKey: 'unit.not_allowed', start, stop });
+const page = gate({
+  roles: ['unit'], title: 'unit.name', view: 'unit-view', who: 'user-name',
+  denied: 'unit.not_allowed', expired: 'unit.expired', onStart: start, onStop: stop,
+});

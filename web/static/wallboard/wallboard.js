@@ -3,9 +3,8 @@
 // and the agents; "listen" silently listens to an agent's call over the
 // page's own PeerConnection (receive-only).
 //
-// Element ids for tests: #login-username #login-password #login-submit
-// #login-error #wb-user #wb-updated #ws-status #rtc-status #lang-toggle
-// #logout #banner; KPI tiles #kpi-sl #kpi-asa #kpi-abandon #kpi-aht
+// Element ids for tests: #login-* (assets/gate.js), #wb-user #wb-updated
+// #ws-status #rtc-status #lang-toggle #logout #banner; KPI tiles #kpi-sl #kpi-asa #kpi-abandon #kpi-aht
 // #kpi-occupancy #kpi-calls (each with .kpi-value, data-level=warn|bad);
 // #queues > .queue[data-queue=NAME][data-level=ok|warn|bad] with
 // .waiting, .wait; #by-state; #agents-body > tr[data-agent=ID]
@@ -15,70 +14,23 @@
 // Read-only debug hook: window.hotlineWallboard = {snapshot(), listening()}.
 
 import { $, el, clock, fmtDuration, fmtTime, fmtPercent, since, toast } from '../assets/util.js';
-import { t, apply as applyI18n, bindToggles } from '../assets/i18n.js';
+import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { DeskSocket } from '../assets/ws.js';
 import { AudioLeg } from '../assets/rtc.js';
+import { gate } from '../assets/gate.js';
+import { STATE_KEY, REASON_KEY, word, connWord, connOk } from '../assets/words.js';
 
 const WAIT_WARN_MS = 60000; // longest wait turns amber
 const WAIT_BAD_MS = 120000; // … and red
 const SL_TARGET = 0.8;
 const ABANDON_WARN = 0.05;
 
-const STATE_KEY = {
-  offline: 'state.offline', ready: 'state.ready', not_ready: 'state.not_ready',
-  offered: 'state.offered', on_call: 'state.on_call', wrap_up: 'state.wrap_up',
-};
-const REASON_KEY = {
-  break: 'reason.break', training: 'reason.training', meeting: 'reason.meeting',
-  other: 'reason.other', login: 'reason.login', no_answer: 'reason.no_answer',
-};
-const WS_KEY = {
-  connecting: 'conn.connecting', online: 'conn.online', retrying: 'conn.retrying',
-  unauthorized: 'conn.unauthorized', replaced: 'conn.replaced', stopped: 'conn.stopped',
-};
 const STATE_ORDER = ['offered', 'on_call', 'wrap_up', 'ready', 'not_ready', 'offline'];
 
 const W = { snap: null, at: 0, listen: null, wsStatus: 'stopped', rtc: { local: 'none', server: false } };
 let sock = null;
 let leg = null;
-
-// ---------------------------------------------------------------- login
-
-function showLogin(key) {
-  $('#board-view').hidden = true;
-  $('#login-view').hidden = false;
-  $('#login-error').hidden = !key;
-  $('#login-error').textContent = key ? t(key) : '';
-  $('#login-submit').disabled = false; // disabled in the HTML until this script runs
-  $('#login-username').focus();
-}
-
-async function onLogin(ev) {
-  ev.preventDefault();
-  const err = $('#login-error');
-  const username = $('#login-username').value.trim();
-  const password = $('#login-password').value;
-  if (!username || !password) { err.textContent = t('login.missing'); err.hidden = false; return; }
-  $('#login-submit').disabled = true;
-  err.hidden = true;
-  try {
-    const s = await api.login(username, password);
-    if (!['supervisor', 'admin'].includes(s.user?.role)) {
-      await api.logout();
-      err.textContent = t('login.not_supervisor');
-      err.hidden = false;
-      return;
-    }
-    $('#login-password').value = '';
-    start();
-  } catch (e) {
-    err.textContent = e instanceof api.ApiError && e.status === 401 ? t('login.failed') : api.errorText(e, t);
-    err.hidden = false;
-  } finally {
-    $('#login-submit').disabled = false;
-  }
-}
 
 function stop() {
   sock?.stop();
@@ -89,30 +41,15 @@ function stop() {
   W.listen = null;
 }
 
-function signedOut(key) {
-  if ($('#board-view').hidden) return;
-  stop();
-  api.clearSession();
-  showLogin(key);
-}
-
 // ---------------------------------------------------------------- connection
 
 function start() {
-  const s = api.session();
-  if (!['supervisor', 'admin'].includes(s?.user?.role)) {
-    showLogin('login.not_supervisor');
-    return;
-  }
-  $('#login-view').hidden = true;
-  $('#board-view').hidden = false;
-  $('#wb-user').textContent = s.user?.name || s.user?.username || '';
   sock = new DeskSocket({ token: api.token });
   leg = new AudioLeg(sock, { audio: $('#remote-audio') });
   leg.addEventListener('state', (ev) => { W.rtc = ev.detail; renderConn(); });
   sock.addEventListener('status', (ev) => {
     W.wsStatus = ev.detail.status;
-    if (W.wsStatus === 'unauthorized') signedOut('login.expired');
+    if (W.wsStatus === 'unauthorized') page.signedOut();
     if (W.wsStatus !== 'online' && W.listen) W.listen = null;
     renderConn();
     renderListen();
@@ -147,8 +84,8 @@ function showBanner(text) {
 function renderConn() {
   const ws = $('#ws-status');
   const st = W.wsStatus;
-  ws.dataset.ok = st === 'online' ? 'true' : st === 'connecting' || st === 'retrying' ? 'wait' : 'false';
-  ws.textContent = `${t('conn.ws')} ${t(WS_KEY[st] ?? 'conn.stopped')}`;
+  ws.dataset.ok = connOk(st);
+  ws.textContent = `${t('conn.ws')} ${connWord(st)}`;
   const rtc = $('#rtc-status');
   const ok = W.rtc.server ? 'true' : W.rtc.local === 'failed' ? 'false' : 'wait';
   rtc.dataset.ok = ok;
@@ -261,10 +198,10 @@ function renderAgents(agents, byState) {
       }, t(listening ? 'wb.listen_stop' : 'wb.listen'));
       action.addEventListener('click', () => (listening ? stopListen() : listen(a)));
     }
-    const reason = a.state === 'not_ready' && a.reason ? ` · ${REASON_KEY[a.reason] ? t(REASON_KEY[a.reason]) : a.reason}` : '';
+    const reason = a.state === 'not_ready' && a.reason ? ` · ${word(REASON_KEY, a.reason)}` : '';
     return el('tr', { dataset: { agent: a.id, state: a.state }, class: listening ? 'listening' : '' },
       el('td', {}, a.name || a.id),
-      el('td', {}, el('span', { class: 'state-badge', dataset: { state: a.state } }, (STATE_KEY[a.state] ? t(STATE_KEY[a.state]) : a.state) + reason)),
+      el('td', {}, el('span', { class: 'state-badge', dataset: { state: a.state } }, word(STATE_KEY, a.state) + reason)),
       el('td', { class: 'time', dataset: { since: a.since } }, fmtDuration(since(a.since))),
       el('td', { class: 'num' }, String(a.calls_today ?? 0)),
       el('td', { class: 'mono' }, a.call || ''),
@@ -288,12 +225,7 @@ function tick() {
 
 // ---------------------------------------------------------------- boot
 
-applyI18n();
-bindToggles();
 window.addEventListener('langchange', render);
-window.addEventListener('hotline:unauthorized', () => signedOut('login.expired'));
-$('#login-form').addEventListener('submit', onLogin);
-$('#logout').addEventListener('click', async () => { await stopListen(); stop(); await api.logout(); showLogin(); });
 $('#listen-stop').addEventListener('click', stopListen);
 setInterval(tick, 500);
 
@@ -302,5 +234,7 @@ window.hotlineWallboard = Object.freeze({
   listening: () => (W.listen ? { ...W.listen } : null),
 });
 
-if (api.session()) start();
-else showLogin();
+const page = gate({
+  roles: ['supervisor', 'admin'], title: 'wb.name', view: 'board-view', who: 'wb-user', denied: 'login.not_supervisor',
+  onStart: start, onStop: stop, beforeSignOut: stopListen,
+});
