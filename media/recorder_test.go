@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -175,7 +176,7 @@ func TestRecorderStalledClockBoundsMemory(t *testing.T) {
 		rec.WriteCaller(make([]int16, 160))
 	}
 	rec.mu.Lock()
-	pending := len(rec.sides[0].pending)
+	pending := rec.pendingOf(&rec.sides[0])
 	rec.mu.Unlock()
 	if pending > recorderMaxPending*8000 {
 		t.Errorf("%d samples pending", pending)
@@ -183,4 +184,75 @@ func TestRecorderStalledClockBoundsMemory(t *testing.T) {
 	if d := rec.Duration(); d < 8*time.Second {
 		t.Errorf("only %v written", d)
 	}
+}
+
+// With WithRecorderCodec the recorder takes the call's G.711 payloads as
+// they are, keeps them until it has a second of both sides and writes that
+// in one go; the file holds 16-bit PCM.
+func TestRecorderPayloadsWrittenBySecond(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g711.wav")
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	synctest.Test(t, func(t *testing.T) {
+		rec, err := NewRecorder(path, 8000, WithRecorderCodec(CodecPCMA))
+		if err != nil {
+			t.Fatal(err)
+		}
+		caller, far := Tone(440, 3*time.Second, 8000, 0.3), Tone(1000, 3*time.Second, 8000, 0.3)
+		frame := make([]byte, 160)
+		for i := 0; i+160 <= len(caller); i += 160 {
+			time.Sleep(20 * time.Millisecond)
+			EncodeAlaw(frame, caller[i:i+160])
+			if err := rec.WriteCallerPayload(frame); err != nil {
+				t.Fatal(err)
+			}
+			EncodeAlaw(frame, far[i:i+160])
+			if err := rec.WriteFarPayload(frame); err != nil {
+				t.Fatal(err)
+			}
+			switch i / 160 {
+			case 48: // 0.98 s: nothing written yet
+				if n := size(); n != 44 {
+					t.Errorf("after 0.98 s the file has %d bytes", n)
+				}
+			case 50: // 1.02 s: the first second is out, with its header
+				if n := size(); n != 44+4*8000 {
+					t.Errorf("after 1.02 s the file has %d bytes", n)
+				}
+				if a, err := ReadWAVFile(path); err != nil || a.Frames() != 8000 {
+					t.Errorf("after 1.02 s the file reads as %v, %v", a, err)
+				}
+			}
+		}
+		if err := rec.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := payloadWithoutCodec(t); err == nil {
+			t.Error("payloads accepted without a codec")
+		}
+	})
+	a, err := ReadWAVFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Channels != 2 || a.Frames() != 3*8000 {
+		t.Fatalf("recording is %v", a)
+	}
+	requireTone(t, "caller (left)", a.Channel(0), 440)
+	requireTone(t, "far (right)", a.Channel(1), 1000)
+}
+
+// payloadWithoutCodec writes a payload to a recorder without a codec.
+func payloadWithoutCodec(t *testing.T) error {
+	rec, err := NewRecorder(filepath.Join(t.TempDir(), "pcm.wav"), 8000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	return rec.WriteCallerPayload(make([]byte, 160))
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,13 +30,18 @@ type TrunkOptions struct {
 	// MediaTimeout ends the leg (OnTimeout) when no RTP arrived for this long
 	// while the far end is expected to send. Zero disables the check.
 	MediaTimeout time.Duration
-	// OnTimeout is called once, from the watchdog goroutine, on a media timeout.
+	// OnTimeout is called once, from the watchdog timer's goroutine, on a
+	// media timeout. It must not block.
 	OnTimeout func()
 	// SocketBuffer is the SO_RCVBUF/SO_SNDBUF size for the RTP and RTCP
 	// sockets; zero means DefaultSocketBuffer.
 	SocketBuffer int
 	// Inband, when set, runs on every received audio frame.
 	Inband DigitDetector
+	// Clock paces prompts and RFC 4733 events; one clock serves many legs
+	// (the SIP server's). Nil: the leg runs a clock of its own, with one
+	// goroutine, from Start to Stop.
+	Clock *Clock
 }
 
 // DefaultSocketBuffer is the UDP socket buffer size asked for RTP sockets.
@@ -48,38 +52,46 @@ const DefaultSocketBuffer = 1 << 20
 // the signalling layer, optional in-band), sends RFC 4733, exposes decoded PCM
 // in both directions and records the call as stereo WAV.
 //
-// It owns three goroutines (the receive loop, the media-timeout watchdog and
-// the payload writer of a bridge), started by Start and ended by Stop or the
-// end of the context given to Start.
+// Everything the leg sends goes through its rtpSender (rtp_sender.go):
+// prompts and RFC 4733 events paced by the media clock, bridged audio at
+// once; diago's own paced writer is never used. A recording is fed from the
+// receive loop (the caller's payloads) and from the sender (ours).
+//
+// It owns one goroutine (the receive loop), two with a clock of its own,
+// and the media-timeout watchdog's timer, started by Start and ended by Stop
+// or the end of the context given to Start.
 type TrunkLeg struct {
 	dm     *diago.DialogMedia
 	codec  dmedia.Codec
+	mcodec Codec // the same codec in our registry
 	opts   TrunkOptions
 	log    *slog.Logger
 	digits chan rune
-	pcm    chan []int16
-	// pcmWanted is set once PCM was called; scratch is the receive loop's
-	// decode buffer while it is not.
+	// pcm is made, and pcmWanted set, once PCM was called; scratch is the
+	// receive loop's decode buffer while it is not.
+	pcm       chan []int16
 	pcmWanted atomic.Bool
+	pcmOnce   sync.Once
 	scratch   []int16
 
 	lastRTP  atomic.Int64 // unix nanos of the last received RTP packet
 	held     atomic.Bool  // far end is not expected to send (hold/inactive)
 	timedOut atomic.Bool
+	dog      struct { // the media-timeout watchdog (watch)
+		mu      sync.Mutex
+		timer   *time.Timer
+		stopped bool
+	}
 
-	// A bridge's side of the leg (bridge_trunk.go): sink gets received
-	// payloads, out holds the next payload to send, and writeMu keeps the
-	// payload writer and prompts off diago's writer at the same time.
-	sink    atomic.Pointer[func(p []byte)]
-	out     payloadSlot
-	writeMu sync.Mutex
+	// sink gets received payloads for a bridge (bridge_trunk.go).
+	sink atomic.Pointer[func(p []byte)]
 
+	out      *rtpSender
+	clock    *Clock     // a clock of the leg's own (TrunkOptions.Clock nil), or nil
+	dtmfMu   sync.Mutex // SendDigits: one press after another
+	recMu    sync.Mutex // Record and StopRecording
+	src      io.Reader  // what the receive loop reads; set before Start
 	mu       sync.Mutex
-	src      io.Reader // what the receive loop reads (swapped for recording)
-	dtmfOut  *diago.DTMFWriter
-	rec      *diago.AudioStereoRecordingWav
-	recFile  *os.File
-	playing  bool
 	lastDTMF struct {
 		digit rune
 		at    time.Time
@@ -94,7 +106,7 @@ type TrunkLeg struct {
 // NewTrunkLeg wraps the answered media of a diago dialog. Only the sip package
 // calls it; everything else uses the methods.
 func NewTrunkLeg(dm *diago.DialogMedia, opts TrunkOptions) (*TrunkLeg, error) {
-	if dm == nil || dm.MediaSession() == nil {
+	if dm == nil || dm.MediaSession() == nil || dm.RTPPacketWriter == nil || dm.RTPPacketReader == nil {
 		return nil, errors.New("trunk leg: no media session")
 	}
 	if opts.Logger == nil {
@@ -107,9 +119,19 @@ func NewTrunkLeg(dm *diago.DialogMedia, opts TrunkOptions) (*TrunkLeg, error) {
 		log:     opts.Logger,
 		digits:  make(chan rune, 32),
 		stopped: make(chan struct{}),
-		pcm:     make(chan []int16, 64),
 	}
-	t.out.init()
+	t.mcodec = CodecPCMU
+	if t.codec.PayloadType == dmedia.CodecAudioAlaw.PayloadType {
+		t.mcodec = CodecPCMA
+	}
+	t.mcodec.PayloadType = t.codec.PayloadType
+	clock := opts.Clock
+	if clock == nil {
+		t.clock = NewClock(ClockOptions{Shards: 1, Logger: opts.Logger})
+		clock = t.clock
+	}
+	out := func() rtpWriter { return dm.RTPPacketWriter.Writer() }
+	t.out = newRTPSender(out, t.mcodec, dm.RTPPacketWriter.SSRC, clock.shard(), t.log)
 	size := opts.SocketBuffer
 	if size == 0 {
 		size = DefaultSocketBuffer
@@ -123,8 +145,8 @@ func NewTrunkLeg(dm *diago.DialogMedia, opts TrunkOptions) (*TrunkLeg, error) {
 	return t, nil
 }
 
-// buildReader (re)creates the receive pipeline over the dialog's current audio
-// reader: RFC 4733 when telephone-event was negotiated, plain audio otherwise.
+// buildReader creates the receive pipeline over the dialog's audio reader:
+// RFC 4733 when telephone-event was negotiated, plain audio otherwise.
 func (t *TrunkLeg) buildReader() error {
 	r, err := t.dm.AudioReaderDTMF()
 	if err != nil {
@@ -132,36 +154,19 @@ func (t *TrunkLeg) buildReader() error {
 		if perr != nil {
 			return fmt.Errorf("trunk leg: audio reader: %w", perr)
 		}
-		t.setSrc(plain)
+		t.src = plain
 		return nil
 	}
 	r.OnDTMF(func(d rune) error {
 		t.pushDigit(d, "rfc4733")
 		return nil
 	})
-	t.setSrc(r)
+	t.src = r
 	return nil
 }
 
-func (t *TrunkLeg) setSrc(r io.Reader) {
-	t.mu.Lock()
-	t.src = r
-	t.mu.Unlock()
-}
-
-func (t *TrunkLeg) source() io.Reader {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.src
-}
-
 // Codec names the negotiated audio codec: "PCMU" or "PCMA".
-func (t *TrunkLeg) Codec() string {
-	if t.codec.PayloadType == dmedia.CodecAudioAlaw.PayloadType {
-		return "PCMA"
-	}
-	return "PCMU"
-}
+func (t *TrunkLeg) Codec() string { return t.mcodec.Name }
 
 func (t *TrunkLeg) String() string {
 	ms := t.dm.MediaSession()
@@ -178,17 +183,13 @@ func (t *TrunkLeg) Start(ctx context.Context) {
 		defer t.wg.Done()
 		t.receive(ctx)
 	}()
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		t.writePayloads(ctx)
-	}()
+	if t.clock != nil {
+		if err := t.clock.Start(ctx); err != nil {
+			t.log.Warn("media clock", "error", err)
+		}
+	}
 	if t.opts.MediaTimeout > 0 {
-		t.wg.Add(1)
-		go func() {
-			defer t.wg.Done()
-			t.watch(ctx)
-		}()
+		t.watch(ctx)
 	}
 }
 
@@ -200,11 +201,16 @@ func (t *TrunkLeg) Stop() {
 		if t.cancel != nil {
 			t.cancel()
 		}
+		t.out.close() // nothing is sent from here on
+		t.stopWatch()
 		// Closing the media unblocks the receive loop's read.
 		if err := t.dm.Close(); err != nil {
 			t.log.Debug("close media", "error", err)
 		}
 		t.wg.Wait()
+		if t.clock != nil {
+			t.clock.Stop()
+		}
 		if n := t.out.dropped.Load(); n > 0 {
 			t.log.Debug("bridged frames dropped", "frames", n)
 		}
@@ -227,7 +233,7 @@ func (t *TrunkLeg) SetHeld(held bool) {
 func (t *TrunkLeg) receive(ctx context.Context) {
 	buf := make([]byte, dmedia.RTPBufSize)
 	for ctx.Err() == nil {
-		n, err := t.source().Read(buf)
+		n, err := t.src.Read(buf)
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, io.EOF) {
 				t.log.Debug("rtp read ended", "error", err)
@@ -240,6 +246,9 @@ func (t *TrunkLeg) receive(ctx context.Context) {
 		}
 		if f := t.sink.Load(); f != nil {
 			(*f)(buf[:n])
+		}
+		if rec := t.out.rec.Load(); rec != nil {
+			_ = rec.WriteCallerPayload(buf[:n])
 		}
 		t.onAudio(buf[:n])
 	}
@@ -262,11 +271,7 @@ func (t *TrunkLeg) onAudio(payload []byte) {
 		}
 		frame = t.scratch[:len(payload)]
 	}
-	if t.Codec() == "PCMA" {
-		frame = frame[:DecodeAlaw(frame, payload)]
-	} else {
-		frame = frame[:DecodeUlaw(frame, payload)]
-	}
+	frame = frame[:t.mcodec.Decode(frame, payload)]
 	if t.opts.Inband != nil {
 		for _, d := range t.opts.Inband.Write(frame) {
 			t.pushDigit(d, "inband")
@@ -281,32 +286,45 @@ func (t *TrunkLeg) onAudio(payload []byte) {
 	}
 }
 
+// watch checks for a media timeout every quarter of it, from a timer, so
+// that no goroutine per call waits meanwhile.
 func (t *TrunkLeg) watch(ctx context.Context) {
-	period := t.opts.MediaTimeout / 4
-	if period < 10*time.Millisecond {
-		period = 10 * time.Millisecond
+	period := max(t.opts.MediaTimeout/4, 10*time.Millisecond)
+	t.dog.mu.Lock()
+	defer t.dog.mu.Unlock()
+	t.dog.timer = time.AfterFunc(period, func() { t.checkMedia(ctx, period) })
+}
+
+// checkMedia runs on the watchdog's timer: it ends the leg's watch on a
+// timeout and re-arms the timer otherwise.
+func (t *TrunkLeg) checkMedia(ctx context.Context, period time.Duration) {
+	t.dog.mu.Lock()
+	if t.dog.stopped || ctx.Err() != nil {
+		t.dog.mu.Unlock()
+		return
 	}
-	tick := time.NewTicker(period)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case now := <-tick.C:
-			if t.held.Load() {
-				continue
-			}
-			idle := now.Sub(time.Unix(0, t.lastRTP.Load()))
-			if idle < t.opts.MediaTimeout {
-				continue
-			}
-			t.timedOut.Store(true)
-			t.log.Info("media timeout", "idle", idle.String())
-			if t.opts.OnTimeout != nil {
-				t.opts.OnTimeout()
-			}
-			return
-		}
+	idle := time.Since(time.Unix(0, t.lastRTP.Load()))
+	if t.held.Load() || idle < t.opts.MediaTimeout {
+		t.dog.timer.Reset(period)
+		t.dog.mu.Unlock()
+		return
+	}
+	t.dog.stopped = true
+	t.dog.mu.Unlock()
+	t.timedOut.Store(true)
+	t.log.Info("media timeout", "idle", idle.String())
+	if t.opts.OnTimeout != nil {
+		t.opts.OnTimeout()
+	}
+}
+
+// stopWatch stops the watchdog; once it returns, no check re-arms it.
+func (t *TrunkLeg) stopWatch() {
+	t.dog.mu.Lock()
+	defer t.dog.mu.Unlock()
+	t.dog.stopped = true
+	if t.dog.timer != nil {
+		t.dog.timer.Stop()
 	}
 }
 
@@ -341,7 +359,10 @@ func (t *TrunkLeg) Digits() <-chan rune { return t.digits }
 // a time. Frames are dropped when the reader falls behind.
 // Asking for it starts the copying.
 func (t *TrunkLeg) PCM() <-chan []int16 {
-	t.pcmWanted.Store(true)
+	t.pcmOnce.Do(func() {
+		t.pcm = make(chan []int16, 64)
+		t.pcmWanted.Store(true)
+	})
 	return t.pcm
 }
 

@@ -1,15 +1,14 @@
 package media
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
-	"time"
+
+	dmedia "github.com/emiago/diago/media"
 )
 
 // ErrBusy is returned when a second prompt is started while one plays.
@@ -22,9 +21,11 @@ var ErrLegClosed = errors.New("trunk leg closed")
 // NoDigit is what Play returns when the prompt ended without a keypress.
 const NoDigit rune = 0
 
-// Play sends an 8 kHz 16-bit mono WAV to the caller, paced at 20 ms. A DTMF
-// digit stops it at once (barge-in): the digit is consumed and returned. It also
-// returns early, with ctx's error, when ctx ends.
+// Play sends an 8 kHz mono WAV (16-bit PCM, or G.711) to the caller, paced
+// by the media clock. A DTMF digit stops it at once (barge-in): the digit is
+// consumed and returned. It also returns early, with ctx's error, when ctx
+// ends. The prompt is decoded once per process and shared by every call
+// that plays the same file (see promptCache).
 func (t *TrunkLeg) Play(ctx context.Context, wav io.Reader) (rune, error) {
 	return t.play(ctx, wav, true)
 }
@@ -36,7 +37,7 @@ func (t *TrunkLeg) PlayFile(ctx context.Context, path string) (rune, error) {
 		return NoDigit, fmt.Errorf("play %s: %w", path, err)
 	}
 	defer f.Close()
-	d, err := t.Play(ctx, bufio.NewReaderSize(f, 32*1024))
+	d, err := t.Play(ctx, f)
 	if err != nil {
 		return d, fmt.Errorf("play %s: %w", filepath.Base(path), err)
 	}
@@ -51,144 +52,121 @@ func (t *TrunkLeg) PlayNoBargeIn(ctx context.Context, wav io.Reader) error {
 }
 
 func (t *TrunkLeg) play(ctx context.Context, wav io.Reader, bargeIn bool) (rune, error) {
-	select {
-	case <-t.stopped:
-		return NoDigit, ErrLegClosed
-	default:
+	if err := t.out.reserve(); err != nil {
+		return NoDigit, err
 	}
-	if !t.beginPlay() {
-		return NoDigit, ErrBusy
-	}
-	defer t.endPlay()
-	pb, err := t.dm.PlaybackCreate()
+	frames, err := prompts.frames(wav, t.mcodec)
 	if err != nil {
+		t.out.release(nil)
 		return NoDigit, fmt.Errorf("playback: %w", err)
 	}
-	stop := make(chan struct{})
-	var once sync.Once
-	halt := func() { once.Do(func() { close(stop) }) }
-	done := make(chan error, 1)
-	go func() {
-		_, err := pb.Play(&stoppableReader{r: wav, stop: stop}, "audio/wav")
-		done <- err
-	}()
-	return t.awaitPlay(ctx, done, halt, bargeIn)
+	return t.run(ctx, newPlayback(frames, nil), bargeIn)
 }
 
-// awaitPlay waits for the playback goroutine, stopping it on a digit (when
-// bargeIn) or when ctx ends; it always waits for the goroutine to finish.
-func (t *TrunkLeg) awaitPlay(ctx context.Context, done <-chan error, halt func(), bargeIn bool) (rune, error) {
+// PlayPCM streams 8 kHz samples to the caller, paced by the media clock,
+// until done or ctx ends. It is meant for generated audio (tones). Like a
+// prompt, it excludes bridged audio and other prompts (ErrBusy). pcm must
+// not change until PlayPCM returns.
+func (t *TrunkLeg) PlayPCM(ctx context.Context, pcm []int16) error {
+	if err := t.out.reserve(); err != nil {
+		return err
+	}
+	_, err := t.run(ctx, newPlayback(nil, pcm), false)
+	return err
+}
+
+// run sends p, for which the stream is reserved, and waits for it to end:
+// played out, a digit (when bargeIn), ctx or the leg stopping. When it
+// returns, p sends nothing more and the stream is released.
+func (t *TrunkLeg) run(ctx context.Context, p *playback, bargeIn bool) (rune, error) {
+	defer t.out.release(p)
+	if err := t.out.start(p); err != nil {
+		return NoDigit, err
+	}
 	var digits <-chan rune
 	if bargeIn {
 		digits = t.digits
 	}
 	select {
-	case err := <-done:
-		return NoDigit, err
+	case <-p.done:
+		return NoDigit, p.err
 	case d := <-digits:
-		halt()
-		<-done
+		t.out.halt(p)
 		return d, nil
 	case <-ctx.Done():
-		halt()
-		<-done
+		t.out.halt(p)
 		return NoDigit, ctx.Err()
 	case <-t.stopped:
-		halt()
-		<-done
+		t.out.halt(p)
 		return NoDigit, ErrLegClosed
 	}
 }
 
-// beginPlay claims diago's writer for a prompt. It waits for a bridged frame
-// being sent and discards one still queued (see bridge_trunk.go).
-func (t *TrunkLeg) beginPlay() bool {
-	t.writeMu.Lock()
-	defer t.writeMu.Unlock()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.playing {
-		return false
+// WritePCM encodes one frame of 8 kHz samples with the call's codec and sends
+// it at once as one RTP packet, like WritePayload (ErrBusy while a prompt
+// plays). The caller paces frames (one per 20 ms).
+func (t *TrunkLeg) WritePCM(pcm []int16) error {
+	if len(pcm) > maxPayload {
+		return fmt.Errorf("write pcm: %d samples is over %d", len(pcm), maxPayload)
 	}
-	t.playing = true
-	t.out.clear()
-	return true
-}
-
-func (t *TrunkLeg) endPlay() {
-	t.mu.Lock()
-	t.playing = false
-	t.mu.Unlock()
-}
-
-// stoppableReader ends the stream (io.EOF) once stop is closed, so a playback
-// finishes within one 20 ms frame.
-type stoppableReader struct {
-	r    io.Reader
-	stop <-chan struct{}
-}
-
-func (s *stoppableReader) Read(p []byte) (int, error) {
-	select {
-	case <-s.stop:
-		return 0, io.EOF
-	default:
-		return s.r.Read(p)
+	var buf [maxPayload]byte
+	n := t.mcodec.Encode(buf[:], pcm)
+	if err := t.out.sendNow(buf[:n]); err != nil {
+		return fmt.Errorf("write pcm: %w", err)
 	}
+	return nil
 }
 
 // SendDigits sends RFC 4733 events for each digit, with the negotiated
-// telephone-event payload type.
+// telephone-event payload type: a 100 ms press with updates every 20 ms and
+// three end packets, paced by the media clock. It returns when the last
+// packet is sent. A prompt is paused meanwhile, and bridged audio dropped.
 func (t *TrunkLeg) SendDigits(digits string) error {
-	w, err := t.dtmfWriter()
-	if err != nil {
-		return fmt.Errorf("send dtmf: %w", err)
+	pt, ok := t.telephoneEvent()
+	if !ok {
+		return errors.New("send dtmf: telephone-event/8000 codec is not negotiated")
 	}
+	t.dtmfMu.Lock()
+	defer t.dtmfMu.Unlock()
+	s := DTMFSender{PayloadType: pt, Interval: frameDuration}
 	for _, d := range digits {
-		if err := w.WriteDTMF(d); err != nil {
+		pkts, err := s.Packets(d, DefaultDTMFDuration, 0)
+		if err != nil {
+			return fmt.Errorf("send dtmf %q: %w", d, err)
+		}
+		if err := t.sendPress(pkts); err != nil {
 			return fmt.Errorf("send dtmf %q: %w", d, err)
 		}
 	}
 	return nil
 }
 
-// WritePCM encodes one frame of 8 kHz samples with the call's codec and sends
-// it as one RTP packet. The caller paces frames (one per 20 ms).
-func (t *TrunkLeg) WritePCM(pcm []int16) error {
-	w, err := t.dm.AudioWriter()
-	if err != nil {
-		return fmt.Errorf("write pcm: %w", err)
+// sendPress queues one press's packets and waits until they are sent.
+func (t *TrunkLeg) sendPress(pkts []DTMFPacket) error {
+	j := &dtmfJob{packets: pkts, done: make(chan struct{})}
+	if err := t.out.startDTMF(j); err != nil {
+		return err
 	}
-	payload := make([]byte, len(pcm))
-	var n int
-	if t.Codec() == "PCMA" {
-		n = EncodeAlaw(payload, pcm)
-	} else {
-		n = EncodeUlaw(payload, pcm)
+	select {
+	case <-j.done:
+		return j.err
+	case <-t.stopped:
+		t.out.haltDTMF(j)
+		return ErrLegClosed
 	}
-	if _, err := w.Write(payload[:n]); err != nil {
-		return fmt.Errorf("write rtp: %w", err)
-	}
-	return nil
 }
 
-// PlayPCM streams samples to the caller paced at 20 ms per frame until done or
-// ctx ends. It is meant for generated audio (tones, a bridge).
-func (t *TrunkLeg) PlayPCM(ctx context.Context, pcm []int16) error {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for off := 0; off < len(pcm); off += FrameSamples {
-		end := min(off+FrameSamples, len(pcm))
-		if err := t.WritePCM(pcm[off:end]); err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.stopped:
-			return ErrLegClosed
-		case <-tick.C:
+// telephoneEvent returns the payload type the far end takes RFC 4733
+// events on.
+func (t *TrunkLeg) telephoneEvent() (uint8, bool) {
+	ms := t.dm.MediaSession()
+	if ms == nil {
+		return 0, false
+	}
+	for _, c := range ms.CommonCodecs() {
+		if c.Matches(dmedia.CodecTelephoneEvent8000) {
+			return c.PayloadType, true
 		}
 	}
-	return nil
+	return 0, false
 }

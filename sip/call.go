@@ -318,6 +318,7 @@ func (c *Call) attachMedia(dm *diago.DialogMedia) error {
 		OnTimeout:    func() { go c.endWith(EndMediaTimeout) },
 		SocketBuffer: c.srv.cfg.SocketBuffer,
 		Inband:       c.srv.inband(),
+		Clock:        c.srv.clock,
 	})
 	if err != nil {
 		return err

@@ -58,9 +58,10 @@ type Server struct {
 	trunkLimiters map[string]*sourceLimiter // per trunk name
 	secret        [32]byte                  // signs digest nonces
 
-	ua  *sipgo.UserAgent
-	srv *sipgo.Server
-	dg  *diago.Diago
+	ua    *sipgo.UserAgent
+	srv   *sipgo.Server
+	dg    *diago.Diago
+	clock *media.Clock // paces every call's prompts; runs from Start to Stop
 
 	onHold func(c *Call, held bool) // test hook
 
@@ -97,6 +98,7 @@ func New(cfg Config, h Handler, opts Options) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, handler: h, opts: opts, log: opts.Logger.With("component", "sip"),
 		metrics: opts.Metrics, addrs: map[string]net.Addr{}}
+	s.clock = media.NewClock(media.ClockOptions{Logger: s.log})
 	s.limiter = newSourceLimiter(cfg.RatePerSource, opts.Now)
 	s.trunkLimiters = map[string]*sourceLimiter{}
 	for _, tr := range s.cfg.Trunks {
@@ -148,6 +150,10 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	if err := s.build(host, udp.LocalAddr().(*net.UDPAddr).Port, tlsLn, tlsConf); err != nil {
+		s.closeAll()
+		return err
+	}
+	if err := s.clock.Start(ctx); err != nil {
 		s.closeAll()
 		return err
 	}
@@ -332,6 +338,7 @@ func (s *Server) shutdown() {
 		}
 		s.mu.Unlock()
 		s.closeAll()
+		s.clock.Stop()
 	})
 }
 

@@ -1,0 +1,172 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// SendDigits sends RFC 4733 events with the negotiated payload type that a
+// receiver turns back into the digits, in the middle of a prompt, which
+// carries on afterwards.
+func TestTrunkLegSendDigits(t *testing.T) {
+	leg, ph := newTrunkPair(t, CodecPCMA)
+	pt, ok := leg.telephoneEvent()
+	if !ok {
+		t.Fatal("telephone-event not negotiated")
+	}
+	var mu sync.Mutex
+	var got []rune
+	var stamps []uint32
+	rx := NewDTMFReceiver(0)
+	done := make(chan struct{})
+	f := func(h rtp.Header, p []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		if h.PayloadType != pt {
+			return
+		}
+		stamps = append(stamps, h.Timestamp)
+		d, err := rx.Receive(h.Timestamp, h.Marker, p, time.Now())
+		if err != nil {
+			t.Error(err)
+		}
+		got = append(got, d...)
+		if len(stamps) == 24 { // three presses of eight packets
+			close(done)
+		}
+	}
+	ph.onEvent.Store(&f)
+
+	var wav bytes.Buffer
+	if err := WriteWAV(&wav, G711Rate, 1, Tone(1000, 3*time.Second, G711Rate, 0.3)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	played := make(chan error, 1)
+	go func() { played <- leg.PlayNoBargeIn(ctx, &wav) }()
+	requireTone(t, "prompt", ph.heard.listen(t, "phone", 2, 2400), 1000)
+	if err := leg.SendDigits("5#9"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(testTimeout):
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("heard digits %q in %d event packets", string(got), len(stamps))
+	}
+	mu.Lock()
+	if string(got) != "5#9" {
+		t.Errorf("heard %q, want \"5#9\"", string(got))
+	}
+	mu.Unlock()
+	requireTone(t, "prompt after the digits", ph.heard.listen(t, "phone", 2, 2400), 1000)
+	cancel()
+	if err := <-played; !errors.Is(err, context.Canceled) {
+		t.Errorf("prompt: %v", err)
+	}
+	if err := leg.SendDigits("x"); err == nil {
+		t.Error("SendDigits(\"x\") succeeded")
+	}
+}
+
+// Stop ends a prompt with ErrLegClosed, and later calls fail the same way.
+func TestTrunkLegStopDuringPrompt(t *testing.T) {
+	leg, ph := newTrunkPair(t, CodecPCMU)
+	var wav bytes.Buffer
+	if err := WriteWAV(&wav, G711Rate, 1, Tone(1000, 5*time.Second, G711Rate, 0.3)); err != nil {
+		t.Fatal(err)
+	}
+	played := make(chan error, 1)
+	go func() { played <- leg.PlayNoBargeIn(context.Background(), &wav) }()
+	requireTone(t, "prompt", ph.heard.listen(t, "phone", 2, 1600), 1000)
+	leg.Stop()
+	select {
+	case err := <-played:
+		if !errors.Is(err, ErrLegClosed) {
+			t.Errorf("prompt ended with %v", err)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("prompt still playing after Stop")
+	}
+	if _, err := leg.Play(context.Background(), bytes.NewReader(wav.Bytes())); !errors.Is(err, ErrLegClosed) {
+		t.Errorf("Play after Stop: %v", err)
+	}
+	if err := leg.PlayPCM(context.Background(), make([]int16, 160)); !errors.Is(err, ErrLegClosed) {
+		t.Errorf("PlayPCM after Stop: %v", err)
+	}
+	if err := leg.SendDigits("1"); !errors.Is(err, ErrLegClosed) {
+		t.Errorf("SendDigits after Stop: %v", err)
+	}
+	if err := leg.WritePayload(make([]byte, 160)); !errors.Is(err, ErrLegClosed) {
+		t.Errorf("WritePayload after Stop: %v", err)
+	}
+}
+
+// A barge-in digit stops the prompt at once and is returned.
+func TestTrunkLegBargeIn(t *testing.T) {
+	leg, ph := newTrunkPair(t, CodecPCMU)
+	var wav bytes.Buffer
+	if err := WriteWAV(&wav, G711Rate, 1, Tone(1000, 5*time.Second, G711Rate, 0.3)); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		d   rune
+		err error
+	}
+	played := make(chan result, 1)
+	go func() {
+		d, err := leg.Play(context.Background(), &wav)
+		played <- result{d, err}
+	}()
+	requireTone(t, "prompt", ph.heard.listen(t, "phone", 2, 1600), 1000)
+	leg.PushDigit('7')
+	select {
+	case r := <-played:
+		if r.d != '7' || r.err != nil {
+			t.Errorf("Play returned %q, %v", r.d, r.err)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("prompt not stopped by the digit")
+	}
+	n := ph.packets.Load()
+	time.Sleep(100 * time.Millisecond) // nothing to wait on: silence is the point
+	if more := ph.packets.Load() - n; more > 1 {
+		t.Errorf("%d packets after barge-in", more)
+	}
+}
+
+// No RTP for MediaTimeout ends the leg's watch (OnTimeout, TimedOut),
+// unless the far end has put the call on hold.
+func TestTrunkLegMediaTimeout(t *testing.T) {
+	fired := make(chan struct{}, 1)
+	opts := TrunkOptions{Logger: testLog(), MediaTimeout: 200 * time.Millisecond,
+		OnTimeout: func() { fired <- struct{}{} }}
+	held, _ := newTrunkPairOpts(t, CodecPCMU, opts)
+	held.SetHeld(true)
+	leg, _ := newTrunkPairOpts(t, CodecPCMU, opts)
+	start := time.Now()
+	select {
+	case <-fired:
+	case <-time.After(testTimeout):
+		t.Fatal("no media timeout")
+	}
+	if d := time.Since(start); d < 200*time.Millisecond || !leg.TimedOut() {
+		t.Errorf("timed out after %v (TimedOut %v)", d, leg.TimedOut())
+	}
+	select {
+	case <-fired:
+		t.Error("a held leg timed out too")
+	case <-time.After(400 * time.Millisecond): // the held leg's chance to fire
+	}
+	if held.TimedOut() {
+		t.Error("held leg timed out")
+	}
+}
