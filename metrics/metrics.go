@@ -125,7 +125,7 @@ var (
 		"media_timeout", "session_expired", "shutdown")
 	refuseReasons  = set("malformed", "unknown_peer", "auth", "rate_limited", "overload", "codec", "session_timer")
 	digits         = set("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#", "timeout", "invalid")
-	agentStates    = set("offline", "available", "ringing", "talking", "wrapup", "break", "away")
+	agentStates    = set("offline", "ready", "not_ready", "offered", "on_call", "wrap_up") // agent.State
 	ticketTypes    = set("consult", "help", "complaint", "report", "suggestion", "praise")
 	ticketOutcomes = set("dispatch", "answered", "emergency", "no_dispatch")
 	callbackResult = set("valid", "invalid", "no_answer", "busy", "refused", "failed", "skipped")

@@ -25,7 +25,7 @@ func TestOperatorContractNames(t *testing.T) {
 	m.CallEnded("inbound", "answered")
 	m.IVRChoice("inbound", "1")
 	m.QueueWaiting("general", 3)
-	m.Agents("available", 5)
+	m.Agents("ready", 5)
 	m.TicketCreated("complaint", "dispatch")
 	m.Callback("valid")
 	m.TicketAction("accept")
@@ -52,7 +52,7 @@ func TestCounters(t *testing.T) {
 	m.IVRChoice("survey", "3")
 	m.IVRChoice("survey", "3")
 	m.QueueWaiting("general", 7)
-	m.Agents("talking", 2)
+	m.Agents("on_call", 2)
 	m.Callback("no_answer")
 	err := testutil.GatherAndCompare(reg, strings.NewReader(`
 # HELP hotline_calls_active Telephone calls in progress.
@@ -69,7 +69,7 @@ hotline_ivr_choices_total{digit="3",flow="survey"} 2
 hotline_queue_waiting{queue="general"} 7
 # HELP hotline_agents Agents by presence state.
 # TYPE hotline_agents gauge
-hotline_agents{state="talking"} 2
+hotline_agents{state="on_call"} 2
 # HELP hotline_callbacks_total Satisfaction callbacks finished, by result.
 # TYPE hotline_callbacks_total counter
 hotline_callbacks_total{result="no_answer"} 1
