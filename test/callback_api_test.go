@@ -2,7 +2,6 @@ package test
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 )
@@ -24,14 +23,7 @@ func TestCallbackControlAPIPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server binary; skipped with -short")
 	}
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_DATABASE_URL is not set; CI must run the PostgreSQL tests")
-		}
-		t.Skip("TEST_DATABASE_URL is not set; skipping the PostgreSQL callback API test")
-	}
-	callbackControl(t, t.TempDir(), freshSchema(t, base))
+	callbackControl(t, t.TempDir(), postgresSchema(t))
 }
 
 type callbackJSON struct {

@@ -30,14 +30,21 @@ func TestCrashPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server binary; skipped with -short")
 	}
+	crashAndRecover(t, t.TempDir(), postgresSchema(t))
+}
+
+// postgresSchema is TEST_DATABASE_URL pointed at a fresh schema (see
+// freshSchema); without the URL the test skips, or fails under CI=true.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("TEST_DATABASE_URL is not set; CI must run the PostgreSQL tests")
 		}
-		t.Skip("TEST_DATABASE_URL is not set; skipping the PostgreSQL crash test")
+		t.Skip("TEST_DATABASE_URL is not set; skipping this PostgreSQL test")
 	}
-	crashAndRecover(t, t.TempDir(), freshSchema(t, base))
+	return freshSchema(t, base)
 }
 
 // freshSchema creates a schema crash_<random> that is dropped when the test

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -29,14 +28,7 @@ func TestWorkOrdersPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server binary; skipped with -short")
 	}
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("TEST_DATABASE_URL is not set; CI must run the PostgreSQL tests")
-		}
-		t.Skip("TEST_DATABASE_URL is not set; skipping the PostgreSQL work-order test")
-	}
-	workOrders(t, startServer(t, t.TempDir(), freshSchema(t, base)))
+	workOrders(t, startServer(t, t.TempDir(), postgresSchema(t)))
 }
 
 type ticketJSON struct {
