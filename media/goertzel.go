@@ -59,6 +59,7 @@ const (
 // It is not safe for concurrent use.
 type InbandDetector struct {
 	rate   int
+	bank   *dtmfBank
 	window []int16 // samples of the window being filled
 	size   int     // samples per window
 	hop    int     // samples between window starts
@@ -76,7 +77,8 @@ func NewInbandDetector(sampleRate int) *InbandDetector {
 		sampleRate = G711Rate
 	}
 	size := Samples(inbandWindow, sampleRate)
-	return &InbandDetector{rate: sampleRate, size: size, hop: size / 2, window: make([]int16, 0, size)}
+	return &InbandDetector{rate: sampleRate, bank: newDTMFBank(float64(sampleRate)), size: size, hop: size / 2,
+		window: make([]int16, 0, size)}
 }
 
 // SampleRate returns the rate the detector expects.
@@ -96,7 +98,7 @@ func (d *InbandDetector) Write(pcm []int16) []rune {
 		d.window = append(d.window, pcm[:n]...)
 		pcm = pcm[n:]
 		if len(d.window) == d.size {
-			if digit := d.step(classifyBlock(d.window, float64(d.rate))); digit != 0 {
+			if digit := d.step(d.bank.classify(d.window)); digit != 0 {
 				out = append(out, digit)
 			}
 			d.window = d.window[:copy(d.window, d.window[d.hop:])]
@@ -137,24 +139,65 @@ func (d *InbandDetector) step(digit rune) rune {
 	return 0
 }
 
-// classifyBlock returns the digit a window holds, or 0.
-func classifyBlock(block []int16, rate float64) rune {
-	var rows, cols [4]float64
+// dtmfBank runs the eight DTMF Goertzel filters (rows then columns) over a
+// window in one pass, and sums the window's energy in the same pass.
+type dtmfBank struct {
+	coeff [8]float64
+}
+
+func newDTMFBank(rate float64) *dtmfBank {
+	b := &dtmfBank{}
 	for i := range 4 {
-		rows[i] = goertzelPower(block, dtmfRowFreqs[i], rate)
-		cols[i] = goertzelPower(block, dtmfColFreqs[i], rate)
+		b.coeff[i] = 2 * math.Cos(2*math.Pi*dtmfRowFreqs[i]/rate)
+		b.coeff[4+i] = 2 * math.Cos(2*math.Pi*dtmfColFreqs[i]/rate)
 	}
-	r, row := strongest(rows[:])
-	c, col := strongest(cols[:])
+	return b
+}
+
+// powers returns what goertzelPower would for each of the eight
+// frequencies, and energy(block).
+func (b *dtmfBank) powers(block []int16) (p [8]float64, total float64) {
+	c := b.coeff
+	var s1, s2 [8]float64
+	for _, v := range block {
+		x := float64(v)
+		total += x * x
+		for k := range 8 {
+			s0 := x + c[k]*s1[k] - s2[k]
+			s2[k], s1[k] = s1[k], s0
+		}
+	}
+	if len(block) == 0 {
+		return p, 0
+	}
 	n := float64(len(block))
+	for k := range 8 {
+		p[k] = 2 * (s1[k]*s1[k] + s2[k]*s2[k] - c[k]*s1[k]*s2[k]) / n
+	}
+	return p, total
+}
+
+// classify returns the digit a window holds, or 0. A window too quiet to
+// hold a tone at the floor (silence and background noise, most of a call)
+// costs one pass of squares and no filtering: a Goertzel power is at most
+// twice the window's energy (Cauchy–Schwarz), so a window whose energy is
+// under half the floor's can pass no check below.
+func (b *dtmfBank) classify(block []int16) rune {
+	n := float64(len(block))
+	if energy(block) < inbandMinTone*n/2 {
+		return 0
+	}
+	p, total := b.powers(block)
+	r, row := strongest(p[:4])
+	c, col := strongest(p[4:])
 	switch {
 	case row/n < inbandMinTone || col/n < inbandMinTone:
 		return 0
 	case col*inbandTwistNorm < row || row*inbandTwistRev < col:
 		return 0
-	case !standsOut(rows[:], r) || !standsOut(cols[:], c):
+	case !standsOut(p[:4], r) || !standsOut(p[4:], c):
 		return 0
-	case row+col < inbandShare*energy(block):
+	case row+col < inbandShare*total:
 		return 0
 	}
 	return dtmfKeypad[r][c]

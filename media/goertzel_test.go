@@ -251,3 +251,31 @@ func BenchmarkInbandDetector20ms(b *testing.B) {
 		d.Write(frame)
 	}
 }
+
+// A caller who says nothing: background noise around -60 dBFS, what most
+// 20 ms frames of a call look like to the detector.
+func BenchmarkInbandDetector20msQuiet(b *testing.B) {
+	d := NewInbandDetector(8000)
+	frame := addNoise(Tone(300, 20*time.Millisecond, 8000, 0.001), 0, 1)
+	for b.Loop() {
+		d.Write(frame)
+	}
+}
+
+// The one-pass bank must give the eight powers and the energy that
+// goertzelPower and energy give one by one.
+func TestDTMFBankMatchesGoertzel(t *testing.T) {
+	block := addNoise(Tone(770, 12750*time.Microsecond, 8000, 0.2), 300, 7)
+	bank := newDTMFBank(8000)
+	p, total := bank.powers(block)
+	freqs := append(dtmfRowFreqs[:], dtmfColFreqs[:]...)
+	for k, f := range freqs {
+		want := goertzelPower(block, f, 8000)
+		if math.Abs(p[k]-want) > 1e-9*math.Max(1, want) {
+			t.Errorf("%g Hz: bank %g, goertzelPower %g", f, p[k], want)
+		}
+	}
+	if want := energy(block); math.Abs(total-want) > 1e-9*want {
+		t.Errorf("energy %g, want %g", total, want)
+	}
+}
