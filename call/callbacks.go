@@ -438,13 +438,18 @@ func (s *Scheduler) record(r *ticketing.CallbackRecord, log *slog.Logger) {
 }
 
 // recordRest stores a record for every ticket the citizen was asked about
-// but gave no answer to (reached, opinion unknown).
+// but gave no answer to (reached, opinion unknown), and ties every record
+// of the call to its recording, which is named only once the call is over.
 func (s *Scheduler) recordRest(res SurveyResult, recs map[hotline.TicketID]*ticketing.CallbackRecord, log *slog.Logger) {
 	if !res.Reached {
 		return
 	}
 	for _, a := range res.Answers {
-		if r := recs[a.Ticket]; r != nil && a.Asked && r.ID == 0 {
+		r := recs[a.Ticket]
+		if r == nil || !a.Asked {
+			continue
+		}
+		if r.ID == 0 || r.Recording != res.Recording {
 			r.Recording = res.Recording
 			s.record(r, log)
 		}

@@ -254,7 +254,7 @@ func checkCallbackAnswers(t *testing.T, db *sqlite.DB, id hotline.TicketID, call
 	}
 	r := recs[0]
 	if !r.Reached || r.Contacted != contacted || r.Resolved != resolved || r.Satisfaction != sat || r.Unit != "street-jianwai" || r.Tier != ticketing.TierStreet ||
-		!r.CalledAt.Equal(calledAt) {
+		!r.CalledAt.Equal(calledAt) || r.Recording == "" {
 		t.Fatalf("stored answers %+v", r)
 	}
 }

@@ -6,6 +6,7 @@
 //	hotline-load queue   -url http://127.0.0.1:8080 -user admin -password X -unit UNIT -n 2000 -c 4
 //	hotline-load calls   -target sip:12345@127.0.0.1:5060 -rate 100 -n 2000 -c 1000 -hold 3s
 //	hotline-load desk    -url http://127.0.0.1:8080 -password X -agents 2000 -active 100 -talk 10s
+//	hotline-load citizens -listen 127.0.0.1:5090 -expect 100
 package main
 
 import (
@@ -31,11 +32,12 @@ func main() {
 	}
 }
 
-const usage = `usage: hotline-load tickets|queue|calls|desk [flags]
+const usage = `usage: hotline-load tickets|queue|calls|desk|citizens [flags]
   tickets  file tickets (and dispatch those left pending) as fast as -c workers can
   queue    read a unit's work queue repeatedly
 ` + callsUsage + `
 ` + deskUsage + `
+` + citizensUsage + `
 run "hotline-load SUBCOMMAND -h" for the flags`
 
 // options are the flags shared by the subcommands.
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runCalls(ctx, args[1:], out)
 	case "desk":
 		return runDesk(ctx, args[1:], out)
+	case "citizens":
+		return runCitizens(ctx, args[1:], out)
 	}
 	if sub != "tickets" && sub != "queue" {
 		return fmt.Errorf("unknown subcommand %q\n%s", sub, usage)

@@ -118,6 +118,8 @@ type CallbackConfig struct {
 	// answer (the answer is still recorded); by default they reopen for
 	// the same unit.
 	NoReopen bool `yaml:"no_reopen"`
+	// MaxConcurrent caps the survey calls in progress at once (default 10).
+	MaxConcurrent int `yaml:"max_concurrent"`
 }
 
 // LogConfig is the log level and format.
@@ -184,7 +186,7 @@ func DefaultConfig() Config {
 		ACD:        ACDConfig{Queues: defaultQueues(), MaxNoAnswer: 2, Grace: Duration(30 * time.Second)},
 		WebRTC:     WebRTCConfig{Ports: "21000-21999", Loopback: true},
 		DataDir:    "./data",
-		Callback:   CallbackConfig{Delay: Duration(day), Hours: "09:00-20:00"},
+		Callback:   CallbackConfig{Delay: Duration(day), Hours: "09:00-20:00", MaxConcurrent: 10},
 		Log:        LogConfig{Level: "info", Format: "text"},
 		Auth:       AuthConfig{TokenTTL: Duration(12 * time.Hour)},
 		SLA:        SLAConfig{SweepInterval: Duration(30 * time.Second)},
@@ -342,6 +344,9 @@ func (c Config) Validate() error {
 		add(fmt.Errorf("log.format: %q is not text or json", c.Log.Format))
 	}
 	add(positive("callback.delay", c.Callback.Delay))
+	if c.Callback.MaxConcurrent < 1 || c.Callback.MaxConcurrent > 1000 {
+		add(fmt.Errorf("callback.max_concurrent: %d, want 1..1000", c.Callback.MaxConcurrent))
+	}
 	add(positive("auth.token_ttl", c.Auth.TokenTTL))
 	add(positive("sla.sweep_interval", c.SLA.SweepInterval))
 	errs = append(errs, c.Tickets.validate()...)

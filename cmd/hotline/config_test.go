@@ -194,7 +194,7 @@ func TestEnvOverrides(t *testing.T) {
 	want.Admin.Password = "fromenv"
 	want.Demo = true
 	want.Trunk.Outbound = "sip:127.0.0.1:5090"
-	want.Callback = CallbackConfig{Delay: Duration(30 * time.Minute), Hours: "10:00-18:00"}
+	want.Callback.Delay, want.Callback.Hours = Duration(30*time.Minute), "10:00-18:00"
 	want.Log = LogConfig{Level: "debug", Format: "json"}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)

@@ -209,7 +209,7 @@ func (t *telephony) startCallbacks(ctx context.Context, cfg Config, st call.Sche
 }
 
 // callbackPolicy is the satisfaction-callback policy of the configuration:
-// the defaults with callback.delay and callback.hours.
+// the defaults with callback.delay, callback.hours and callback.max_concurrent.
 func callbackPolicy(cfg Config) (ticketing.CallbackPolicy, error) {
 	from, to, err := cfg.Callback.Window()
 	if err != nil {
@@ -217,6 +217,7 @@ func callbackPolicy(cfg Config) (ticketing.CallbackPolicy, error) {
 	}
 	p := ticketing.DefaultCallbackPolicy()
 	p.Delay, p.Window = time.Duration(cfg.Callback.Delay), ticketing.CallbackWindow{From: from, To: to}
+	p.MaxConcurrent = cfg.Callback.MaxConcurrent
 	return p, nil
 }
 
