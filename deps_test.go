@@ -109,10 +109,12 @@ func show(p string) string {
 // importRule checks one direct import of pkg.
 func importRule(pkg, imp string) string {
 	r := rel(imp)
-	domain := pkg == "" || slices.Contains([]string{"agent", "ticketing", "ivr"}, pkg)
+	domain := pkg == "" || slices.Contains([]string{"agent", "ticketing", "ivr"}, pkg) || under(pkg, "analytics")
 	switch {
 	case domain && under(imp, "net/http"):
 		return "the domain never imports net/http (STYLE.md rule 1); HTTP lives in api"
+	case under(pkg, "analytics") && !standard(imp) && imp != module && !strings.HasPrefix(imp, module+"/"):
+		return pkg + " imports only the standard library and this module"
 	case pkg == "" && !standard(imp):
 		return "the root package imports only the standard library"
 	case slices.Contains([]string{"agent", "ticketing", "ivr"}, pkg) && !standard(imp) && r != "":
@@ -155,6 +157,9 @@ func TestCheckRules(t *testing.T) {
 		{"root domain", pkgInfo{path: "", imports: []string{m("ticketing")}}, "root package imports only"},
 		{"ticketing root", pkgInfo{path: "ticketing", imports: []string{module, "sort"}}, ""},
 		{"ticketing net/http", pkgInfo{path: "ticketing", imports: []string{"net/http"}}, "ticketing imports net/http"},
+		{"analytics net/http", pkgInfo{path: "analytics/hotspot", imports: []string{"net/http"}}, "analytics/hotspot imports net/http"},
+		{"analytics pgx", pkgInfo{path: "analytics/insight", imports: []string{"github.com/jackc/pgx/v5"}}, "analytics/insight imports github.com/jackc/pgx/v5"},
+		{"analytics ticketing is fine", pkgInfo{path: "analytics/insight", imports: []string{m("ticketing"), "sort"}}, ""},
 		{"root httptest", pkgInfo{path: "", imports: []string{"net/http/httptest"}}, "never imports net/http"},
 		{"ticketing net/url is fine", pkgInfo{path: "ticketing", imports: []string{"net/url"}}, ""},
 		{"ticketing sqlite", pkgInfo{path: "ticketing", imports: []string{"modernc.org/sqlite"}}, "ticketing imports modernc.org/sqlite"},

@@ -44,6 +44,20 @@ type APIKey struct {
 	Revoked bool
 }
 
+// apiKeyIDLen is how many hex digits of the hash make a key's public id:
+// 48 bits, enough to tell a centre's few dozen keys apart, too few to
+// help anyone guess the key.
+const apiKeyIDLen = 12
+
+// ID is the key's public id: the start of its hash. It names the key in
+// lists and revocations without revealing the key or its whole hash.
+func (k *APIKey) ID() string {
+	if len(k.KeyHash) < apiKeyIDLen {
+		return k.KeyHash
+	}
+	return k.KeyHash[:apiKeyIDLen]
+}
+
 // Store keeps accounts.
 type Store interface {
 	CreateUser(ctx context.Context, u *User) error // ECONFLICT on a taken id or username
@@ -57,4 +71,6 @@ type Store interface {
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
 	CreateAPIKey(ctx context.Context, k *APIKey) error
 	FindAPIKey(ctx context.Context, keyHash string) (*APIKey, error)
+	FindAPIKeys(ctx context.Context) ([]*APIKey, error) // oldest first, then by hash
+	UpdateAPIKey(ctx context.Context, k *APIKey) error  // by hash; ENOTFOUND if missing
 }

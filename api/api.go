@@ -31,6 +31,11 @@ type Config struct {
 	Events       *Events        // live ticket events; nil: /api/v1/events/ws answers 404
 	Prompts      Prompts        // uploaded IVR prompts; nil: /api/v1/prompts answers 404
 	Callbacks    CallbackDesk   // satisfaction-callback control and manual answers; nil: those routes answer 404
+	OpenData     OpenData       // anonymised open-data exports and their governance; nil: /api/v1/opendata answers 404
+	Forecast     Forecaster     // call forecasts, staffing and pre-plans; nil: /api/v1/forecast answers 404
+	Reports      Reports        // daily, weekly and monthly reports; nil: /api/v1/reports answers 404
+	Classifier   Classifier     // category suggestions from the request's text; nil: /api/v1/categories/suggest answers 404
+	Analytics    Analytics      // duplicates and hot spots; nil: /api/v1/tickets/{id}/similar and /api/v1/hotspots answer 404
 }
 
 func (c Config) withDefaults() Config {
@@ -99,6 +104,8 @@ type Accounts interface {
 	Users(ctx context.Context, a hotline.Actor) ([]*account.User, error)
 	CreateAPIKey(ctx context.Context, a hotline.Actor, name string) (key string, k *account.APIKey, err error)
 	AuthenticateAPIKey(ctx context.Context, key string) (*account.APIKey, error)
+	APIKeys(ctx context.Context, a hotline.Actor) ([]*account.APIKey, error)
+	RevokeAPIKey(ctx context.Context, a hotline.Actor, id string) (*account.APIKey, error)
 }
 
 // server holds the handler's dependencies.
@@ -182,6 +189,8 @@ func (s *server) routes() {
 	s.handle("POST /api/v1/users", s.authed(s.createUser))
 	s.handle("PATCH /api/v1/users/{id}", s.authed(s.patchUser))
 	s.handle("POST /api/v1/apikeys", s.authed(s.createAPIKey))
+	s.handle("GET /api/v1/apikeys", s.authed(s.listAPIKeys))
+	s.handle("POST /api/v1/apikeys/{id}/revoke", s.authed(s.revokeAPIKey))
 
 	s.handle("GET /api/v1/calls", s.authed(s.listCalls))
 	s.handle("GET /api/v1/calls/{id}", s.authed(s.getCall))
@@ -193,6 +202,12 @@ func (s *server) routes() {
 	s.supervisionRoutes()
 	s.callbackRoutes()
 	s.claimRoutes()
+	s.classifyRoutes()
+	s.analyticsRoutes()
+	s.reportRoutes()
+	s.openDataRoutes()
+	s.forecastRoutes()
+	s.digestRoutes()
 	s.open311Routes()
 	// Anything else under /api/v1 gets the JSON error shape, not the mux's text.
 	s.mux.HandleFunc("/api/v1/", s.noRoute)

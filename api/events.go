@@ -34,6 +34,9 @@ type Events struct {
 	find func(context.Context, hotline.TicketID) (*ticketing.Ticket, error)
 	in   chan hotline.Event
 
+	digest   func(context.Context, hotline.UnitID) (*ticketing.Digest, error)
+	digestAt time.Duration
+
 	dropped atomic.Uint64 // events dropped at the inbox
 	slow    atomic.Uint64 // frames not delivered to a slow client
 
@@ -54,6 +57,11 @@ type EventsConfig struct {
 	// Inbox bounds the events waiting for the hub; default 4096.
 	Inbox int
 	Log   *slog.Logger
+	// Digest computes a unit's digest for the morning push; nil: no push.
+	Digest func(context.Context, hotline.UnitID) (*ticketing.Digest, error)
+	// DigestAt is the push's Beijing wall-clock time after midnight;
+	// default 08:30.
+	DigestAt time.Duration
 }
 
 // Events WebSocket limits.
@@ -78,8 +86,11 @@ func NewEvents(cfg EventsConfig) *Events {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.DigestAt <= 0 || cfg.DigestAt >= 24*time.Hour {
+		cfg.DigestAt = 8*time.Hour + 30*time.Minute
+	}
 	return &Events{log: cfg.Log, find: cfg.Find, in: make(chan hotline.Event, cfg.Inbox),
-		clients: map[*eventsClient]struct{}{}}
+		digest: cfg.Digest, digestAt: cfg.DigestAt, clients: map[*eventsClient]struct{}{}}
 }
 
 // Publish hands an event to the hub without blocking.
@@ -133,12 +144,19 @@ func (h *Events) Stop() {
 
 func (h *Events) run(ctx context.Context, done chan struct{}) {
 	defer close(done)
+	digest, stop := h.digestTimer()
+	defer func() { stop() }()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case e := <-h.in:
 			h.deliver(ctx, e)
+		case <-digest:
+			n := h.pushDigests(ctx)
+			h.log.Info("live events: morning digests pushed", "frames", n)
+			stop()
+			digest, stop = h.digestTimer()
 		}
 	}
 }

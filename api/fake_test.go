@@ -239,6 +239,8 @@ type fakeAccounts struct {
 	UsersFn              func(hotline.Actor) ([]*account.User, error)
 	CreateAPIKeyFn       func(hotline.Actor, string) (string, *account.APIKey, error)
 	AuthenticateAPIKeyFn func(string) (*account.APIKey, error)
+	APIKeysFn            func(hotline.Actor) ([]*account.APIKey, error)
+	RevokeAPIKeyFn       func(hotline.Actor, string) (*account.APIKey, error)
 }
 
 var _ Accounts = (*fakeAccounts)(nil)
@@ -309,4 +311,20 @@ func (f *fakeAccounts) AuthenticateAPIKey(_ context.Context, key string) (*accou
 		return nil, errUnexpected
 	}
 	return f.AuthenticateAPIKeyFn(key)
+}
+
+func (f *fakeAccounts) APIKeys(_ context.Context, a hotline.Actor) ([]*account.APIKey, error) {
+	f.calls++
+	if f.APIKeysFn == nil {
+		return nil, errUnexpected
+	}
+	return f.APIKeysFn(a)
+}
+
+func (f *fakeAccounts) RevokeAPIKey(_ context.Context, a hotline.Actor, id string) (*account.APIKey, error) {
+	f.calls++
+	if f.RevokeAPIKeyFn == nil {
+		return nil, errUnexpected
+	}
+	return f.RevokeAPIKeyFn(a, id)
 }

@@ -87,6 +87,27 @@ func schemas() map[string]any {
 	for k, v := range claimSchemas() {
 		out[k] = v
 	}
+	for k, v := range apiKeySchemas() {
+		out[k] = v
+	}
+	for k, v := range openDataSchemas() {
+		out[k] = v
+	}
+	for k, v := range classifySchemas() {
+		out[k] = v
+	}
+	for k, v := range forecastSchemas() {
+		out[k] = v
+	}
+	for k, v := range analyticsSchemas() {
+		out[k] = v
+	}
+	for k, v := range reportSchemas() {
+		out[k] = v
+	}
+	for k, v := range digestSchemas() {
+		out[k] = v
+	}
 	return out
 }
 
@@ -221,7 +242,7 @@ func referenceSchemas() map[string]any {
 			"role": str("admin, agent, dispatcher, supervisor, unit, analyst"), "unit": str(""), "password": str("")}),
 		"UserPatch":   object(map[string]any{"name": str(""), "role": str(""), "unit": str(""), "password": str(""), "disabled": boolean}),
 		"APIKeyInput": object(map[string]any{"name": str("")}, "name"),
-		"APIKey":      object(map[string]any{"key": str("shown once"), "name": str(""), "user": str(""), "created": stamp3}, "key"),
+		"APIKey":      object(map[string]any{"key": str("shown once"), "id": str("public id"), "name": str(""), "user": str(""), "created": stamp3}, "key"),
 	}
 }
 

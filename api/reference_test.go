@@ -168,12 +168,12 @@ func TestUsersNeverShowPasswordHash(t *testing.T) {
 func TestCreateAPIKey(t *testing.T) {
 	e := newEnv(t)
 	e.accounts.CreateAPIKeyFn = func(a hotline.Actor, name string) (string, *account.APIKey, error) {
-		return "k_abc", &account.APIKey{KeyHash: "hash!", Name: name, User: a.UserID, Created: testNow}, nil
+		return "k_abc", &account.APIKey{KeyHash: "0123456789ab" + "cdef-the-rest-of-the-hash", Name: name, User: a.UserID, Created: testNow}, nil
 	}
 	var got apiKeyJSON
 	w := e.request("POST", "/api/v1/apikeys", `{"name":"city app"}`)
 	decodeBody(t, w, http.StatusCreated, &got)
-	if got.Key != "k_abc" || got.Name != "city app" || got.User != "u1" || strings.Contains(w.Body.String(), "hash!") {
+	if got.Key != "k_abc" || got.ID != "0123456789ab" || got.Name != "city app" || got.User != "u1" || strings.Contains(w.Body.String(), "the-rest-of-the-hash") {
 		t.Errorf("key = %s", w.Body)
 	}
 }

@@ -56,6 +56,7 @@ type apiKeyRequest struct {
 
 type apiKeyJSON struct {
 	Key     string         `json:"key"`
+	ID      string         `json:"id,omitempty"`
 	Name    string         `json:"name"`
 	User    hotline.UserID `json:"user"`
 	Created string         `json:"created,omitempty"`
@@ -75,7 +76,7 @@ func (s *server) createAPIKey(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiKeyJSON{Key: key, Name: in.Name}
 	if k != nil {
-		out.Name, out.User, out.Created = k.Name, k.User, stamp(k.Created)
+		out.ID, out.Name, out.User, out.Created = k.ID(), k.Name, k.User, stamp(k.Created)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, out)

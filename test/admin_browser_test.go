@@ -2,6 +2,8 @@ package test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
@@ -32,7 +34,9 @@ import (
 //     follows it;
 //   - the deadline tiers and calendar are shown; a prompt upload with a
 //     bad file is refused next to the file field, a good one stored; an API
-//     key is shown once.
+//     key is shown once and listed (by id, never the key); revoked after an
+//     in-place confirmation (a cancelled one changes nothing), Open311
+//     refuses it at once.
 
 // adminBrowserConfig makes ordinary orders overdue 3 s after dispatch and
 // complex ones yellow after 6 s; the SLA sweep runs every second.
@@ -76,7 +80,7 @@ func TestAdminBrowser(t *testing.T) {
 	if err := media.WriteWAVFile(mic, 8000, 1, make([]int16, 8000)); err != nil {
 		t.Fatal(err)
 	}
-	p := chromium.Open(t, chromium.Options{Exe: exe, Mic: mic, Life: 55 * time.Second}) // an office screen
+	p := chromium.Open(t, chromium.Options{Exe: exe, Mic: mic, Life: 70 * time.Second}) // an office screen; the key revocation needs a few more seconds
 	mark("browser up")
 
 	// ---- supervision: sign in, wait until the order is overdue.
@@ -256,6 +260,7 @@ func TestAdminBrowser(t *testing.T) {
 		t.Errorf("the key from the page does not work with Open311: %d %s", status, body)
 	}
 	p.Shot("admin-6-api-key")
+	admRevokeKey(t, p, admin, key)
 
 	// ---- in English.
 	p.Do("switch to English", chromedp.Click(chromedp.ID("lang-toggle")), chromedp.Click(chromedp.ID("nav-users")))
@@ -263,6 +268,40 @@ func TestAdminBrowser(t *testing.T) {
 	p.Shot("admin-7-english")
 	p.CheckErrors()
 	mark("done")
+}
+
+// admRevokeKey finds the key on the page by its id (the first 12 hex digits
+// of its SHA-256), cancels a revocation, revokes it, and checks that Open311
+// refuses it and that the list never shows the key.
+func admRevokeKey(t *testing.T, p *chromium.Page, admin *api, key string) {
+	t.Helper()
+	sum := sha256.Sum256([]byte(key))
+	id := hex.EncodeToString(sum[:])[:12]
+	row := `#apikeys-body tr[data-key="` + id + `"]`
+	p.Wait("the new key is listed, active", `document.querySelector('`+row+`')?.dataset.revoked === 'false' && document.querySelector('`+row+`').textContent.includes('市民App')`, 5*time.Second)
+	if strings.Contains(p.Text("#apikeys-body"), key) {
+		t.Error("the key list shows the key itself")
+	}
+	p.Do("revoke, then cancel", chromedp.Click(chromedp.CSS(row+" button.revoke")))
+	p.Wait("asked to confirm", `document.querySelector('`+row+` button.confirm') !== null`, 5*time.Second)
+	p.Do("cancel", chromedp.Click(chromedp.CSS(row+" button.cancel")))
+	p.Wait("still active", `document.querySelector('`+row+` button.revoke') !== null && document.querySelector('`+row+`').dataset.revoked === 'false'`, 5*time.Second)
+	p.Do("revoke", chromedp.Click(chromedp.CSS(row+" button.revoke")))
+	p.Wait("asked to confirm", `document.querySelector('`+row+` button.confirm') !== null`, 5*time.Second)
+	p.Shot("admin-6-api-key-confirm")
+	p.Do("confirm", chromedp.Click(chromedp.CSS(row+" button.confirm")))
+	p.Wait("revoked", `document.querySelector('`+row+`')?.dataset.revoked === 'true' && document.querySelector('`+row+` button') === null`, 5*time.Second)
+	p.Shot("admin-6-api-key-revoked")
+	status, body := admin.raw(t, "POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded",
+		url.Values{"api_key": {key}, "service_code": {"sanitation.streetlight"}, "address_string": {"北京市朝阳区建外街道光华路1号"},
+			"description": {"路灯不亮"}, "phone": {"13800138009"}}.Encode())
+	if status != 403 || !strings.Contains(body, "api_key is not valid") {
+		t.Errorf("Open311 with the revoked key: %d %s, want 403 api_key is not valid", status, body)
+	}
+	status, body = admin.raw(t, "GET", "/api/v1/apikeys", "", "")
+	if status != 200 || !strings.Contains(body, `"id":"`+id+`"`) || !strings.Contains(body, `"revoked":true`) || strings.Contains(body, key) || strings.Contains(body, hex.EncodeToString(sum[:])) {
+		t.Errorf("GET /api/v1/apikeys: %d %s", status, body)
+	}
 }
 
 // supFileAndDispatch files a street-light order in 建外街道 at the urgency and

@@ -144,6 +144,14 @@ func TestPortalBrowser(t *testing.T) {
 		t.Error("the unit page reloaded")
 	}
 	mark("unit saw it arrive")
+
+	// The digest of what is due counts it (its accept clock runs out today
+	// or, late in the Beijing evening, tomorrow) and lists it.
+	unit.Wait("digest counts the arrival", `[...document.querySelectorAll('#digest-groups button')].some((b) =>
+		['due_today', 'due_tomorrow'].includes(b.dataset.group) && Number(b.dataset.count) >= 1)`, 5*time.Second)
+	chromium.Eval[bool](unit, `(() => { [...document.querySelectorAll('#digest-groups button')].find((b) =>
+		['due_today', 'due_tomorrow'].includes(b.dataset.group) && Number(b.dataset.count) >= 1).click(); return true; })()`, time.Second)
+	unit.Wait("digest lists it", fmt.Sprintf(`!!document.querySelector('#digest-list li[data-ticket="%s"]')`, a.ID), 5*time.Second)
 	unit.Shot("portal-2-unit-arrival")
 
 	// Open it: the number is shown, and the read is recorded.

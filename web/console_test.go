@@ -44,7 +44,7 @@ var (
 // fields: an input #P-F has a .field-error #P-F-error, and the form has a
 // box #P-error for the rest (assets/forms.js).
 func TestFormsHaveFieldMessages(t *testing.T) {
-	for _, f := range []string{"/admin/index.html", "/supervision/index.html"} {
+	for _, f := range []string{"/admin/index.html", "/supervision/index.html", "/callbacks/index.html"} {
 		body := readStatic(t, f)
 		forms := formTag.FindAllStringSubmatch(body, -1)
 		if len(forms) == 0 {

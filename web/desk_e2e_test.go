@@ -232,6 +232,17 @@ func TestDeskAndWallboardInChromium(t *testing.T) {
 	const content = "建国门外大街1号小区门口路灯三天不亮，晚上出行不便"
 	b.Do("type the content", chromedp.SendKeys(chromedp.ID("wo-content"), content))
 	b.Wait("field error cleared on input", `document.querySelector('#wo-content-error').hidden`, wait)
+	// The classifier's suggestions appear under the category; a click picks one.
+	b.Wait("category suggestions", `!document.querySelector('#wo-classify').hidden &&
+		[...document.querySelectorAll('#wo-classify button')].map((b) => b.dataset.category).join() === '0101,0102'`, wait)
+	b.Click(`#wo-classify button[data-category="0102"]`)
+	if got := b.Value("#wo-category"); got != "0102" {
+		t.Errorf("picked suggestion 0102, category is %q", got)
+	}
+	b.Click(`#wo-classify button[data-category="0101"]`)
+	if got := b.Value("#wo-category"); got != "0101" {
+		t.Errorf("picked suggestion 0101, category is %q", got)
+	}
 	b.Wait("draft saved", `sessionStorage.getItem('hotline.draft.c-1')?.includes('三天不亮')`, wait)
 	b.Do("reload during the call", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("call-panel")))
 	if m := fake.expect(stepCtx(t), "auth"); m["token"] != fakeToken {

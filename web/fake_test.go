@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +54,7 @@ func (f *fakeBackend) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/units", f.authed(f.units))
 	mux.HandleFunc("GET /api/v1/kb", f.authed(f.kb))
 	mux.HandleFunc("GET /api/v1/suggest", f.authed(f.suggest))
+	mux.HandleFunc("GET /api/v1/categories/suggest", f.authed(f.classify))
 	mux.HandleFunc("GET /api/v1/areas/resolve", f.authed(f.resolve))
 	mux.HandleFunc("GET /api/v1/tickets", f.authed(f.listTickets))
 	mux.HandleFunc("POST /api/v1/tickets", f.authed(f.createTicket))
@@ -132,6 +134,16 @@ func (f *fakeBackend) categories(w http.ResponseWriter, r *http.Request) {
 		cat("04", "社会保障", ""),
 		cat("0402", "社保卡", "04", "社保卡", "补办"),
 	}})
+}
+
+// classify suggests 路灯 for any text that mentions one.
+func (f *fakeBackend) classify(w http.ResponseWriter, r *http.Request) {
+	list := []any{}
+	if strings.Contains(r.URL.Query().Get("text"), "路灯") {
+		list = append(list, map[string]any{"category": "0101", "name": "路灯", "score": 0.91},
+			map[string]any{"category": "0102", "name": "占道经营", "score": 0.05})
+	}
+	writeJSON(w, 200, map[string]any{"suggestions": list})
 }
 
 func (f *fakeBackend) units(w http.ResponseWriter, r *http.Request) {

@@ -283,13 +283,16 @@ func (r *deskRun) takeCall(ctx context.Context, c *deskclient.Client, o deskOpti
 	case <-time.After(o.talk):
 	case <-ctx.Done():
 	}
-	if err := c.Do(actx, deskproto.Message{Type: deskproto.TypeHangup, Call: off.Call}); err != nil {
+	// The answer's 10 s are long gone: hanging up gets its own.
+	hctx, hcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer hcancel()
+	if err := c.Do(hctx, deskproto.Message{Type: deskproto.TypeHangup, Call: off.Call}); err != nil {
 		var de *deskclient.Error
 		if !errors.As(err, &de) { // the caller hung up first: not an error
 			r.fail("hangup")
 		}
 	}
-	if _, err := c.Next(actx, deskproto.TypeCallEnded); err != nil {
+	if _, err := c.Next(hctx, deskproto.TypeCallEnded); err != nil {
 		r.fail("call_ended")
 		return false
 	}

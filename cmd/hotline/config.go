@@ -41,6 +41,8 @@ type Config struct {
 	Recordings   RecordingsConfig `yaml:"recordings"`
 	ACD          ACDConfig        `yaml:"acd"`
 	WebRTC       WebRTCConfig     `yaml:"webrtc"`
+	Reports      ReportsConfig    `yaml:"reports"`
+	Classifier   ClassifierConfig `yaml:"classifier"`
 }
 
 // HTTPConfig is the HTTP listener.
@@ -185,6 +187,7 @@ func DefaultConfig() Config {
 		RTP:        RTPConfig{Ports: "20000-20999"},
 		ACD:        ACDConfig{Queues: defaultQueues(), MaxNoAnswer: 2, Grace: Duration(30 * time.Second)},
 		WebRTC:     WebRTCConfig{Ports: "21000-21999", Loopback: true},
+		Reports:    ReportsConfig{Enabled: true},
 		DataDir:    "./data",
 		Callback:   CallbackConfig{Delay: Duration(day), Hours: "09:00-20:00", MaxConcurrent: 10},
 		Log:        LogConfig{Level: "info", Format: "text"},
@@ -253,6 +256,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		{"HOTLINE_CALLBACK_HOURS", &c.Callback.Hours},
 		{"HOTLINE_LOG_LEVEL", &c.Log.Level},
 		{"HOTLINE_LOG_FORMAT", &c.Log.Format},
+		{"HOTLINE_CLASSIFIER_MODEL", &c.Classifier.Model},
 	}
 	for _, s := range strs {
 		if v := getenv(s.name); v != "" {

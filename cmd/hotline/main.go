@@ -22,6 +22,8 @@ import (
 
 	"github.com/cityhotline/hotline"
 	"github.com/cityhotline/hotline/account"
+	"github.com/cityhotline/hotline/analytics/forecast"
+	"github.com/cityhotline/hotline/analytics/insight"
 	"github.com/cityhotline/hotline/api"
 	"github.com/cityhotline/hotline/call"
 	"github.com/cityhotline/hotline/configs"
@@ -46,7 +48,10 @@ type store interface {
 	call.Store
 	call.QueueLogStore // the ACD's queue log; api.QueueEvents too
 	ticketing.CallbackStore
+	ticketing.ReportStore // daily, weekly and monthly reports
+	ticketing.OpenDataStore
 	api.Calls
+	forecast.Store // calls per half hour and tickets per category for the forecasts
 	Migrate(ctx context.Context) error
 	Close() error
 }
@@ -96,11 +101,17 @@ func run() error {
 	clock := hotline.SystemClock{}
 	// Live ticket events for the pages (GET /api/v1/events/ws) hear what the
 	// metrics hear; the hub never blocks the service.
-	events := api.NewEvents(api.EventsConfig{Find: st.FindTicketByID, Log: log})
+	// It also pushes each connected unit its morning digest, which the
+	// service below computes (the hub starts after the service exists).
+	var tickets *ticketing.Service
+	events := api.NewEvents(api.EventsConfig{Find: st.FindTicketByID, Log: log,
+		Digest: func(ctx context.Context, u hotline.UnitID) (*ticketing.Digest, error) {
+			return tickets.Digest(ctx, hotline.System, u)
+		}})
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hotline_live_events_dropped_total",
 		Help: "Live ticket events not delivered: hub inbox full or client too slow."}, func() float64 { return float64(events.Dropped()) }))
 	published := mon.Publisher()
-	tickets := ticketing.NewService(tcfg, st, clock, hotline.PublisherFunc(func(e hotline.Event) {
+	tickets = ticketing.NewService(tcfg, st, clock, hotline.PublisherFunc(func(e hotline.Event) {
 		published.Publish(e)
 		events.Publish(e)
 	}), log)
@@ -139,6 +150,14 @@ func run() error {
 	defer events.Stop()
 	house := startHousekeeping(ctx, accounts, log)
 	defer house()
+	reporter := ticketing.NewReporter(st, queueKPIs{st}, clock, log)
+	if cfg.Reports.Enabled {
+		sched := &reportSchedule{rep: reporter, clock: clock, log: log}
+		if err := sched.Start(ctx); err != nil {
+			return err
+		}
+		defer sched.Stop()
+	}
 
 	tel, err := newTelephony(cfg, st, tcfg.SLA.Calendar, mon, log)
 	if err != nil {
@@ -162,6 +181,11 @@ func run() error {
 	// Supervisors steer the callbacks and agents enter manual answers with
 	// or without an outbound trunk.
 	callbackDesk := ticketing.NewCallbackDesk(tickets, st, cbPolicy, tcfg.SLA.Calendar, !cfg.Callback.NoReopen)
+	classifier, stopClassifier, err := startClassifier(ctx, cfg.Classifier, st, log)
+	if err != nil {
+		return err
+	}
+	defer stopClassifier()
 
 	var ready atomic.Bool
 	mux := http.NewServeMux()
@@ -174,7 +198,10 @@ func run() error {
 	})
 	mux.Handle("GET /metrics", mon.Handler())
 	apiHandler := mon.HTTPMiddleware(api.New(api.Config{Calls: st, Location: ticketing.Beijing, Desk: deskAPI{tel.desk}, QueueLog: st, Events: events,
-		Prompts: tel.prompts, Callbacks: callbackDesk},
+		Prompts: tel.prompts, Callbacks: callbackDesk, OpenData: ticketing.NewOpenData(st, clock, log),
+		Forecast: forecast.NewService(st, forecast.Config{Calendar: tcfg.SLA.Calendar}, clock), Reports: reporter,
+		Analytics:  insight.New(st, clock),
+		Classifier: classifier},
 		tickets, accounts, log))
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/open311/", apiHandler)

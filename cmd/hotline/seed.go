@@ -9,75 +9,16 @@ import (
 
 	"github.com/cityhotline/hotline"
 	"github.com/cityhotline/hotline/account"
-	"github.com/cityhotline/hotline/configs"
+	"github.com/cityhotline/hotline/internal/refseed"
 	"github.com/cityhotline/hotline/ticketing"
 )
 
 // seedReference loads the shipped units, categories, catalogue and
-// knowledge base into an empty store. Once loaded, the database is the
-// record: later edits go through the API and a restart does not reload.
+// knowledge base into an empty store (internal/refseed, shared with
+// hotlinectl seed).
 func seedReference(ctx context.Context, svc *ticketing.Service, refFS fs.FS, log *slog.Logger) error {
-	existing, err := svc.Units(ctx, ticketing.UnitFilter{})
-	if err != nil {
-		return err
-	}
-	if len(existing) > 0 {
-		return nil
-	}
-	data, err := configs.LoadReference(refFS)
-	if err != nil {
-		return fmt.Errorf("reference data: %w", err)
-	}
-	a := hotline.System
-	// Parents before children: the service checks that a parent exists.
-	for _, pass := range []func(*ticketing.Unit) bool{
-		func(u *ticketing.Unit) bool { return u.Parent == "" },
-		func(u *ticketing.Unit) bool { return u.Parent != "" },
-	} {
-		for _, u := range data.Units {
-			if pass(u) {
-				if err := svc.CreateUnit(ctx, a, u); err != nil {
-					return fmt.Errorf("seed unit %s: %w", u.ID, err)
-				}
-			}
-		}
-	}
-	if err := seedCategories(ctx, svc, data.Categories); err != nil {
-		return err
-	}
-	for _, r := range data.Rules {
-		if err := svc.CreateRule(ctx, a, r); err != nil {
-			return fmt.Errorf("seed catalogue rule for %s: %w", r.Category, err)
-		}
-	}
-	for _, art := range data.Articles {
-		if err := svc.CreateArticle(ctx, a, art); err != nil {
-			return fmt.Errorf("seed article %s: %w", art.ID, err)
-		}
-	}
-	log.Info("reference data loaded", "units", len(data.Units), "categories", len(data.Categories),
-		"rules", len(data.Rules), "articles", len(data.Articles))
-	return nil
-}
-
-func seedCategories(ctx context.Context, svc *ticketing.Service, cats []*ticketing.Category) error {
-	done := map[hotline.CategoryID]bool{"": true}
-	for len(done) <= len(cats) {
-		progress := false
-		for _, c := range cats {
-			if done[c.ID] || !done[c.Parent] {
-				continue
-			}
-			if err := svc.CreateCategory(ctx, hotline.System, c); err != nil {
-				return fmt.Errorf("seed category %s: %w", c.ID, err)
-			}
-			done[c.ID], progress = true, true
-		}
-		if !progress {
-			return fmt.Errorf("seed categories: parents missing or cyclic")
-		}
-	}
-	return nil
+	_, err := refseed.Load(ctx, svc, refFS, log)
+	return err
 }
 
 // demoPassword is the password of every demo account: the demo is for a

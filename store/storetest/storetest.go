@@ -54,11 +54,16 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Users", func(t *testing.T) { runUsers(t, open) })
 	t.Run("Sessions", func(t *testing.T) { runSessions(t, open) })
 	t.Run("APIKeys", func(t *testing.T) { runAPIKeys(t, open) })
+	t.Run("APIKeyList", func(t *testing.T) { runAPIKeyList(t, open) })
 	t.Run("Calls", func(t *testing.T) { runCalls(t, open) })
+	t.Run("CountCalls", func(t *testing.T) { runCountCalls(t, open) })
 	t.Run("Callbacks", func(t *testing.T) { runCallbacks(t, open) })
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
 	t.Run("QueueEvents", func(t *testing.T) { runQueueEvents(t, open) })
 	t.Run("Claims", func(t *testing.T) { runClaims(t, open) })
+	t.Run("OpenData", func(t *testing.T) { runOpenData(t, open) })
+	t.Run("Reports", func(t *testing.T) { runReport(t, open) })
+	t.Run("Bulk", func(t *testing.T) { runBulk(t, open) })
 }
 
 // beijing is UTC+8, written out here rather than shared with the stores so

@@ -14,7 +14,8 @@
 // upload, #key-create); #rule-preview #rule-delete; #rule-matches
 // #matches-body tr[data-ticket][data-routes]; #sla-tiers #sla-holidays
 // #sla-workdays; #prompts-body tr[data-prompt="lang/name"]; #key-result
-// #key-value.
+// #key-value; #apikeys-body tr[data-key=id][data-revoked] (button.revoke,
+// then button.confirm / button.cancel).
 //
 // Read-only debug hook: window.hotlineAdmin = {section(), editing()}.
 
@@ -46,6 +47,7 @@ const LANG_KEY = { zh: 'admin.lang_zh', en: 'admin.lang_en' };
 const A = {
   section: '',
   units: [], users: [], categories: [], rules: [], prompts: [], sla: null, live: false,
+  apikeys: [], revoking: '', newKey: '', // the key whose revocation awaits its confirmation; the one just made
   editing: { unit: null, user: null, cat: null, rule: null }, // the record a form edits; null: a new one
   loaded: new Set(),
 };
@@ -84,6 +86,7 @@ async function load(name, again = false) {
     case 'catalogue': await Promise.all([loadRules(), A.units.length ? null : loadUnits(), A.categories.length ? null : loadCategories()]); break;
     case 'sla': await loadSLA(); break;
     case 'prompts': await loadPrompts(); break;
+    case 'apikeys': await loadKeys(); break;
     default: break;
   }
   A.loaded.add(name);
@@ -512,8 +515,61 @@ async function createKey(ev) {
     $('#key-meta').textContent = t('admin.key_meta', { name: k.name, at: fmtDateTime(k.created) });
     $('#key-result').hidden = false;
     $('#key-name').value = '';
+    A.newKey = k.id;
+    await loadKeys();
     $('#key-copy').focus();
   });
+}
+
+async function loadKeys() {
+  A.apikeys = (await api.get('/api/v1/apikeys')).apikeys;
+  renderKeys();
+}
+
+function renderKeys() {
+  $('#apikeys-count').textContent = t('admin.count', { n: A.apikeys.length });
+  $('#apikeys-empty').hidden = A.apikeys.length > 0;
+  $('#apikeys-body').replaceChildren(...A.apikeys.map((k) => el('tr', { dataset: { key: k.id, revoked: String(k.revoked) }, class: k.id === A.newKey ? 'selected' : '' },
+    el('td', { class: 'mono' }, k.id), el('td', {}, k.name), el('td', { class: 'mono' }, k.user),
+    el('td', {}, fmtDateTime(k.created)),
+    el('td', {}, el('span', { class: k.revoked ? 'tag off-tag' : 'tag ok-tag' }, t(k.revoked ? 'apikey.revoked' : 'apikey.active'))),
+    el('td', { class: 'actions' }, keyActions(k)))));
+}
+
+/** keyActions is a revoke button that asks, in place, to be confirmed. */
+function keyActions(k) {
+  if (k.revoked) return null;
+  if (A.revoking !== k.id) {
+    const b = el('button', { class: 'btn small revoke', type: 'button', 'aria-label': t('apikey.revoke_named', { name: k.name }) }, t('apikey.revoke'));
+    b.addEventListener('click', () => {
+      A.revoking = k.id;
+      renderKeys();
+      $(`#apikeys-body tr[data-key="${k.id}"] button.confirm`)?.focus();
+    });
+    return b;
+  }
+  const yes = el('button', { class: 'btn small danger confirm', type: 'button' }, t('apikey.confirm'));
+  const no = el('button', { class: 'btn small cancel', type: 'button' }, t('apikey.cancel'));
+  yes.addEventListener('click', () => revokeKey(k, yes));
+  no.addEventListener('click', () => { A.revoking = ''; renderKeys(); });
+  return el('span', { class: 'confirm-row', role: 'group' }, el('span', { class: 'small-text' }, t('apikey.confirm_q', { name: k.name })), yes, no);
+}
+
+async function revokeKey(k, btn) {
+  btn.disabled = true;
+  try {
+    await api.request('POST', `/api/v1/apikeys/${encodeURIComponent(k.id)}/revoke`);
+    A.revoking = '';
+    if (k.id === A.newKey) { // the key just shown is no use any more
+      $('#key-result').hidden = true;
+      $('#key-value').textContent = '';
+    }
+    await loadKeys();
+    toast(t('apikey.revoked_done', { name: k.name }));
+  } catch (e) {
+    btn.disabled = false;
+    fail(e);
+  }
 }
 
 // ---------------------------------------------------------------- common
@@ -555,6 +611,7 @@ window.addEventListener('langchange', () => {
   if (A.rules.length) renderRules();
   renderSLA();
   if (A.prompts.length) renderPrompts();
+  if (A.loaded.has('apikeys')) renderKeys();
 });
 $('#units-tier').addEventListener('change', renderUnits);
 $('#units-q').addEventListener('input', renderUnits);

@@ -140,7 +140,7 @@ export function historyItems(events) {
  * frame, onOnline() after every (re)connect (reload then: frames missed
  * while away are not replayed), and the #ws-status pill kept current.
  */
-export function liveEvents({ onTicket, onOnline, onUnauthorized }) {
+export function liveEvents({ onTicket, onDigest, onOnline, onUnauthorized }) {
   const sock = new DeskSocket({ token: api.token, path: '/api/v1/events/ws' });
   const pill = $('#ws-status');
   const render = (status) => {
@@ -153,7 +153,10 @@ export function liveEvents({ onTicket, onOnline, onUnauthorized }) {
     if (ev.detail.status === 'unauthorized') onUnauthorized?.();
   });
   sock.addEventListener('welcome', () => onOnline?.());
-  sock.addEventListener('message', (ev) => { if (ev.detail.type === 'ticket') onTicket(ev.detail); });
+  sock.addEventListener('message', (ev) => {
+    if (ev.detail.type === 'ticket') onTicket(ev.detail);
+    else if (ev.detail.type === 'digest') onDigest?.(ev.detail);
+  });
   window.addEventListener('langchange', () => render(sock.status));
   render('connecting');
   sock.start();

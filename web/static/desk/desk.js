@@ -24,7 +24,7 @@
 //               #devices #mic-select #speaker-select #remote-audio
 //   work order  #wo-form #wo-call #wo-result (.ticket-id holds the number)
 //               #wo-error #wo-type #wo-urgency #wo-category-filter
-//               #wo-category #wo-address #wo-resolve #wo-area #wo-suggest
+//               #wo-category #wo-classify (classify.js) #wo-address #wo-resolve #wo-area #wo-suggest
 //               #wo-contact #wo-name #wo-content #wo-confidential
 //               #wo-nocallback #wo-triage #wo-handoff #wo-nodispatch
 //               #wo-submit #wo-clear #wo-saved #wo-article #wo-note
@@ -48,6 +48,7 @@ import { AudioLeg } from '../assets/rtc.js';
 import { Ringer } from '../assets/ring.js';
 import { gate } from '../assets/gate.js';
 import { clearErrors, clearField } from '../assets/forms.js';
+import { initClassify, clearClassify } from './classify.js';
 import { STATE_KEY, REASON_KEY, TSTATE_KEY, TYPE_KEY, URGENCY_KEY, word, connWord, connOk } from '../assets/words.js';
 
 // ---------------------------------------------------------------- words
@@ -967,6 +968,18 @@ function bindForm() {
   });
 }
 
+/** pickCategory selects a suggested category as if the agent had chosen it. */
+function pickCategory(id) {
+  if ($('#wo-category-filter').value) {
+    $('#wo-category-filter').value = '';
+    fillCategories();
+  }
+  $('#wo-category').value = id;
+  clearField('wo-category');
+  saveDraft();
+  requestSuggest();
+}
+
 function triageValue() { return $('#wo-triage').value || 'dispatch'; }
 
 function syncTriage() {
@@ -1108,6 +1121,7 @@ let area = null;
 let suggestAbort = null;
 
 function resetSuggest() {
+  clearClassify();
   suggestion = null;
   area = null;
   suggestAbort?.abort();
@@ -1297,6 +1311,7 @@ window.addEventListener('beforeunload', () => saveDraft.flush());
 
 bindCallControls();
 bindForm();
+initClassify({ pick: pickCategory });
 bindKB();
 setInterval(tick, 250);
 

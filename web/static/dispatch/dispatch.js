@@ -304,30 +304,51 @@ async function loadSimilar(seq) {
   $('#merge-error').hidden = true;
   $('#similar-status').textContent = t('dispatch.similar_loading');
   const from = new Date(Date.now() - SIMILAR_DAYS * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const asks = [];
+  // The server scores likely duplicates by text, place and time (with its
+  // reasons); the same address or category in the street, unscored, follow.
+  const asks = [api.get(`/api/v1/tickets/${encodeURIComponent(tk.id)}/similar`, { days: SIMILAR_DAYS })];
   if (tk.street && tk.category) asks.push(api.get('/api/v1/tickets', { street: tk.street, category: tk.category, from, limit: 20 }));
   if (tk.address) asks.push(api.get('/api/v1/tickets', { q: tk.address, from, limit: 20 }));
-  const results = await Promise.allSettled(asks);
+  const [scored, ...rest] = await Promise.allSettled(asks);
   if (seq !== D.loadSeq) return;
   const byId = new Map();
-  for (const r of results) for (const s of r.value?.tickets ?? []) if (s.id !== tk.id) byId.set(s.id, s);
-  const similar = [...byId.values()].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-  const failed = results.some((r) => r.status === 'rejected');
+  for (const s of Array.isArray(scored.value) ? scored.value : []) {
+    if (s.ticket !== tk.id) byId.set(s.ticket, { ...s, id: s.ticket });
+  }
+  const others = [];
+  for (const r of rest) for (const s of r.value?.tickets ?? []) if (s.id !== tk.id && !byId.has(s.id)) others.push(s);
+  others.sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+  for (const s of others) if (!byId.has(s.id)) byId.set(s.id, s);
+  const similar = [...byId.values()];
+  // A server without the analytics answers 404: the unscored list stands.
+  const failed = rest.some((r) => r.status === 'rejected') ||
+    (scored.status === 'rejected' && !(scored.reason instanceof api.ApiError && scored.reason.status === 404));
   $('#similar-status').textContent = failed ? t('dispatch.similar_failed')
     : similar.length ? t('dispatch.similar_n', { n: similar.length }) : t('dispatch.similar_none');
   list.replaceChildren(...similar.map((s) => similarItem(tk, s)));
 }
 
+/** reasonText words the server's reason for a likely duplicate. */
+function reasonText(r) {
+  const parts = [r.same_address ? t('dispatch.same_address') : r.same_street ? t('dispatch.same_street') : r.same_district ? t('dispatch.same_district') : ''];
+  if (r.same_category) parts.push(t('dispatch.same_category'));
+  parts.push(t('dispatch.text_similarity', { pct: Math.round((r.text_similarity ?? 0) * 100) }));
+  const h = Math.round(r.hours_apart ?? 0);
+  parts.push(h < 48 ? t('dispatch.hours_apart', { h }) : t('dispatch.days_apart', { d: Math.round(h / 24) }));
+  return parts.filter(Boolean).join('；');
+}
+
 function similarItem(tk, s) {
-  const why = s.address && s.address === tk.address ? t('dispatch.same_address')
-    : s.category === tk.category && s.street === tk.street ? t('dispatch.same_category_street') : t('dispatch.similar_address');
+  const why = s.reason ? reasonText(s.reason)
+    : s.address && s.address === tk.address ? t('dispatch.same_address')
+      : s.category === tk.category && s.street === tk.street ? t('dispatch.same_category_street') : t('dispatch.similar_address');
   const open = !['closed', 'archived'].includes(s.state) && !s.merged_into;
   let merge = null;
   if (open) {
     merge = el('button', { id: `merge-${s.id}`, class: 'btn small', type: 'button' }, t('dispatch.merge_into'));
     merge.addEventListener('click', () => mergeInto(s.id, merge));
   }
-  return el('li', { dataset: { ticket: s.id } },
+  return el('li', { dataset: s.reason ? { ticket: s.id, scored: 'true' } : { ticket: s.id } },
     el('div', { class: 'qline' }, el('span', { class: 'mono' }, s.id), stateBadge(s.state), el('span', { class: 'muted' }, fmtDateTime(s.created))),
     el('div', { class: 'qtitle' }, s.title || s.content),
     el('div', { class: 'muted small-text' }, `${why} · ${s.address || ''}`),

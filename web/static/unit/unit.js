@@ -8,7 +8,9 @@
 // field; nothing is saved then. An order that is not the unit's (404 from the
 // API) gets the "not yours" page and nothing else. New orders arrive over the
 // live-events socket without reloading. The unit's three rates and rank for
-// a month sit under the queue.
+// a month sit under the queue; the digest of what is due (digest.js) above it.
+// On an order the unit holds, the 申诉 section (claims.js) files an
+// unreasonable-request claim or an assessment appeal and lists its claims.
 //
 // Element ids that tests (and people) may rely on — keep them stable:
 //
@@ -20,6 +22,7 @@
 //             #filter-category #filter-q #queue-status #queue-more
 //             #queue-list > li[data-ticket=ID][data-light][data-state]
 //             (data-new=true for an arrival not yet opened)
+//   digest    see digest.js
 //   rates     #rates #rates-month #rates-status #rates-list #rate-response
 //             #rate-resolution #rate-satisfaction #rate-score #rate-rank
 //   order     #order-none #order-loading #order-failed
@@ -30,6 +33,7 @@
 //             #order-type #order-address #order-created #order-dispatched
 //             #order-content #order-citizen #order-citizen-name #order-contact
 //             #order-contact-note #order-notes #order-history (li[data-action])
+//   claims    see claims.js (#claim-box #claim-list #claim-form …)
 //   actions   #order-actions #actions-none #accept-box #accept-error
 //             #act-accept #tab-contact #tab-note #tab-reply #tab-return
 //             #tab-extend; forms #contact-form #note-form #reply-form
@@ -53,6 +57,8 @@ import {
 import { gate } from '../assets/gate.js';
 import { TYPE_KEY, URGENCY_KEY, word } from '../assets/words.js';
 import { showErrors, clearErrors } from '../assets/forms.js';
+import { initDigest, loadDigest, reloadDigest, onDigestPush, clearDigest } from './digest.js';
+import { initClaims, showClaims, clearClaims } from './claims.js';
 
 const PAGE = 50;
 const FORMS = ['contact', 'note', 'reply', 'return', 'extend'];
@@ -259,6 +265,7 @@ function renderOrder() {
   renderNotes(tk);
   $('#order-history').replaceChildren(...historyItems(tk.history));
   renderActions(tk, holder);
+  showClaims(tk, holder);
 }
 
 function renderClocks(tk) {
@@ -472,8 +479,12 @@ function start(user) {
   fillMonths();
   loadQueue();
   loadRates();
+  loadDigest();
   route();
-  sock = liveEvents({ onTicket, onOnline: reloadQueue, onUnauthorized: () => page.signedOut() });
+  sock = liveEvents({
+    onTicket: (f) => { onTicket(f); reloadDigest(); }, onDigest: onDigestPush,
+    onOnline: () => { reloadQueue(); reloadDigest(); }, onUnauthorized: () => page.signedOut(),
+  });
 }
 
 function stop() {
@@ -481,6 +492,8 @@ function stop() {
   sock = null;
   Object.assign(U, { unit: '', queue: [], listed: false, next: null, open: '', order: null, notYours: '', busy: false });
   U.fresh.clear();
+  clearDigest();
+  clearClaims();
   $('#arrival').hidden = true;
   show('order-none');
 }
@@ -508,6 +521,8 @@ $('#arrival-open').addEventListener('click', () => { $('#arrival').hidden = true
 $('#arrival-dismiss').addEventListener('click', () => { $('#arrival').hidden = true; });
 $('#not-yours-back').addEventListener('click', (ev) => { ev.preventDefault(); location.hash = ''; $('#queue-list').focus(); });
 window.addEventListener('hashchange', route);
+initDigest({ go });
+initClaims();
 document.addEventListener('keydown', onKey);
 window.addEventListener('langchange', () => {
   fillCategories();

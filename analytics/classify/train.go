@@ -1,0 +1,192 @@
+package classify
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Options tune training. Zero fields take the defaults in brackets.
+type Options struct {
+	Features     FeatureSpec
+	Epochs       int     // passes over the examples [20]
+	LearningRate float64 // AdaGrad base step [0.1]
+	L2           float64 // L2 penalty on the weights an example touches; < 0 means none [1e-5]
+	MinCount     int     // drop features seen in fewer examples [1]
+	// Balance in [0,1] divides each label's probability by its training
+	// share raised to this power before renormalising, so that frequent
+	// labels do not crowd out rare ones (1: as if all labels were equally
+	// common). < 0 means 0 [1].
+	Balance float64
+	Seed    uint64 // shuffling seed [1]
+}
+
+func (o Options) withDefaults() Options {
+	o.Features = o.Features.withDefaults()
+	if o.Epochs <= 0 {
+		o.Epochs = 20
+	}
+	if o.LearningRate <= 0 {
+		o.LearningRate = 0.1
+	}
+	o.L2 = orDefault(o.L2, 1e-5)
+	o.Balance = min(orDefault(o.Balance, 1), 1)
+	if o.MinCount <= 0 {
+		o.MinCount = 1
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	return o
+}
+
+// orDefault maps 0 to def and negative values to 0.
+func orDefault(v, def float64) float64 {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
+
+// Train fits a model to examples. Examples with an empty text or label are
+// an error; at least two labels are needed.
+func Train(examples []Example, opts Options) (*Model, error) {
+	return TrainContext(context.Background(), examples, opts)
+}
+
+// TrainContext is Train that gives up with ctx's error between epochs.
+func TrainContext(ctx context.Context, examples []Example, opts Options) (*Model, error) {
+	if len(examples) == 0 {
+		return nil, ErrNoExamples
+	}
+	opts = opts.withDefaults()
+	m := &Model{spec: opts.Features, balance: float32(opts.Balance)}
+	feats, y, err := m.prepare(examples, opts)
+	if err != nil {
+		return nil, err
+	}
+	xs := make([]vector, len(feats))
+	for i, f := range feats {
+		xs[i] = vectorize(f, m.vocab, m.idf)
+	}
+	if err := m.fit(ctx, xs, y, opts); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// prepare builds the label set with its log-priors, the vocabulary and its
+// idf, and returns every example's features and label index.
+func (m *Model) prepare(examples []Example, opts Options) ([][]string, []int, error) {
+	count := map[string]int{}
+	for i, e := range examples {
+		if e.Text == "" || e.Label == "" {
+			return nil, nil, fmt.Errorf("classify: example %d: empty text or label", i)
+		}
+		count[e.Label]++
+	}
+	if len(count) < 2 {
+		return nil, nil, fmt.Errorf("classify: need at least 2 labels, have %d", len(count))
+	}
+	for l := range count {
+		m.labels = append(m.labels, l)
+	}
+	slices.Sort(m.labels)
+	for _, l := range m.labels {
+		m.logPrior = append(m.logPrior, float32(math.Log(float64(count[l])/float64(len(examples)))))
+	}
+	feats := make([][]string, len(examples))
+	y := make([]int, len(examples))
+	df := map[string]int{}
+	for i, e := range examples {
+		feats[i] = m.spec.extract(e.Text)
+		y[i], _ = slices.BinarySearch(m.labels, e.Label)
+		for _, f := range feats[i] {
+			df[f]++
+		}
+	}
+	m.buildVocab(df, len(examples), opts.MinCount)
+	return feats, y, nil
+}
+
+// buildVocab keeps features with at least minCount documents, in sorted
+// order, with smoothed idf = ln((1+n)/(1+df)) + 1.
+func (m *Model) buildVocab(df map[string]int, n, minCount int) {
+	for f, c := range df {
+		if c >= minCount {
+			m.features = append(m.features, f)
+		}
+	}
+	slices.Sort(m.features)
+	m.vocab = make(map[string]int32, len(m.features))
+	m.idf = make([]float32, len(m.features))
+	for i, f := range m.features {
+		m.vocab[f] = int32(i)
+		m.idf[i] = float32(math.Log(float64(1+n)/float64(1+df[f])) + 1)
+	}
+}
+
+// fit runs AdaGrad on the softmax cross-entropy, with L2 on the weights
+// each example touches, visiting the examples in a seeded random order.
+func (m *Model) fit(ctx context.Context, xs []vector, y []int, opts Options) error {
+	nl := len(m.labels)
+	m.weights = make([]float32, len(m.features)*nl)
+	m.bias = make([]float32, nl)
+	a := adagrad{
+		w: m.weights, acc: make([]float32, len(m.weights)),
+		b: m.bias, bacc: make([]float32, nl),
+		lr: float32(opts.LearningRate), l2: float32(opts.L2), nl: nl,
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	g := make([]float64, nl)
+	for range opts.Epochs {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("classify: training stopped: %w", err)
+		}
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			m.scores(xs[i], g)
+			softmax(g)
+			g[y[i]]-- // d loss / d score = p - onehot
+			a.step(xs[i], g)
+		}
+	}
+	return nil
+}
+
+// adagrad holds the weights being trained and their squared-gradient sums.
+type adagrad struct {
+	w, acc, b, bacc []float32
+	lr, l2          float32
+	nl              int
+}
+
+// step applies one update for an example x whose loss has gradient g with
+// respect to the label scores.
+func (a *adagrad) step(x vector, g []float64) {
+	for l, gl := range g {
+		a.b[l] -= a.update(&a.bacc[l], float32(gl))
+	}
+	for k, f := range x.idx {
+		base := int(f) * a.nl
+		for l, gl := range g {
+			j := base + l
+			a.w[j] -= a.update(&a.acc[j], float32(gl)*x.val[k]+a.l2*a.w[j])
+		}
+	}
+}
+
+// update adds g² to *acc and returns the AdaGrad step for g.
+func (a *adagrad) update(acc *float32, g float32) float32 {
+	*acc += g * g
+	return a.lr * g / float32(math.Sqrt(float64(*acc)+1e-8))
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cityhotline/hotline/analytics/classify"
+)
+
+// classifyStderr receives notes about skipped rows; tests replace it.
+var classifyStderr io.Writer = os.Stderr
+
+// classifyFlags are the flags shared by train and eval.
+type classifyFlags struct {
+	csv, text, label, model, part string
+	augment                       string
+	fraction                      float64
+	epochs                        int
+	l2                            float64
+	minCount                      int
+	balance                       float64
+}
+
+const classifyUsage = `usage:
+  hotlinectl classify train --csv FILE --text COLUMN --label COLUMN --model OUT [--part all|train|test] [--train-fraction 0.8]
+  hotlinectl classify eval  --csv FILE --text COLUMN --label COLUMN --model MODEL [--part all|train|test] [--train-fraction 0.8]
+
+--text may name several columns joined by commas (their texts are joined by a newline).
+train also takes --augment COLUMN (rows with COLUMN non-empty are learned a second time as
+text + COLUMN) and the tuning flags --epochs, --l2, --min-count, --balance.
+A row belongs to "test" when FNV-1a 64 of its first text column's UTF-8 bytes, mod 1000,
+is >= train-fraction*1000, and to "train" otherwise; --part picks the rows to use.`
+
+// runClassify dispatches "classify train" and "classify eval".
+func runClassify(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "train" && args[0] != "eval") {
+		fmt.Fprintln(classifyStderr, classifyUsage)
+		return errUsage
+	}
+	f, err := parseClassifyFlags(args[0], args[1:])
+	if err != nil {
+		return err
+	}
+	if args[0] == "eval" {
+		f.augment = "" // evaluation reads each row once
+	}
+	examples, err := readClassifyCSV(f)
+	if err != nil {
+		return err
+	}
+	if args[0] == "train" {
+		return classifyTrain(ctx, f, examples, stdout)
+	}
+	return classifyEval(f, examples, stdout)
+}
+
+func parseClassifyFlags(sub string, args []string) (classifyFlags, error) {
+	var f classifyFlags
+	fs := flag.NewFlagSet("classify "+sub, flag.ContinueOnError)
+	fs.SetOutput(classifyStderr)
+	fs.Usage = func() { fmt.Fprintln(classifyStderr, classifyUsage); fs.PrintDefaults() }
+	fs.StringVar(&f.csv, "csv", "", "labelled CSV file (UTF-8, header row)")
+	fs.StringVar(&f.text, "text", "", "text column name(s), comma-separated")
+	fs.StringVar(&f.label, "label", "", "label column name")
+	fs.StringVar(&f.model, "model", "", "model file to write (train) or read (eval)")
+	fs.StringVar(&f.augment, "augment", "", "train only: rows with this column non-empty are also learned as text + column")
+	fs.StringVar(&f.part, "part", "all", "rows to use: all, train or test")
+	fs.Float64Var(&f.fraction, "train-fraction", 0.8, "share of rows in the train part")
+	fs.IntVar(&f.epochs, "epochs", 0, "training passes (0: the default)")
+	fs.Float64Var(&f.l2, "l2", 0, "L2 penalty (0: the default)")
+	fs.IntVar(&f.minCount, "min-count", 0, "drop features seen in fewer examples (0: the default)")
+	fs.Float64Var(&f.balance, "balance", 0, "label-prior correction in [0,1] (0: the default, 1; -1: none)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, errUsage
+		}
+		return f, fmt.Errorf("classify %s: %w", sub, err)
+	}
+	return f, f.check(sub)
+}
+
+func (f classifyFlags) check(sub string) error {
+	for _, req := range []struct{ name, v string }{{"csv", f.csv}, {"text", f.text}, {"label", f.label}, {"model", f.model}} {
+		if req.v == "" {
+			return fmt.Errorf("classify %s: --%s is required", sub, req.name)
+		}
+	}
+	if f.part != "all" && f.part != "train" && f.part != "test" {
+		return fmt.Errorf("classify %s: --part must be all, train or test, not %q", sub, f.part)
+	}
+	if f.fraction < 0 || f.fraction > 1 {
+		return fmt.Errorf("classify %s: --train-fraction must be in [0,1], not %g", sub, f.fraction)
+	}
+	return nil
+}
+
+// classifyPart returns "train" or "test" for a row whose first text column
+// is text: test when FNV-1a 64 of its UTF-8 bytes mod 1000 is at least
+// fraction×1000.
+func classifyPart(text string, fraction float64) string {
+	h := fnv.New64a()
+	h.Write([]byte(text))
+	if h.Sum64()%1000 >= uint64(math.Round(fraction*1000)) {
+		return "test"
+	}
+	return "train"
+}
+
+// readClassifyCSV reads the examples of the chosen part; rows with an
+// empty text or label are skipped and counted on classifyStderr.
+func readClassifyCSV(f classifyFlags) ([]classify.Example, error) {
+	file, err := os.Open(f.csv)
+	if err != nil {
+		return nil, fmt.Errorf("classify: %w", err)
+	}
+	defer file.Close()
+	r := csv.NewReader(file)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("classify: read header of %s: %w", f.csv, err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	}
+	cols, err := classifyColumns(header, f)
+	if err != nil {
+		return nil, err
+	}
+	var examples []classify.Example
+	skipped := 0
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("classify: read %s: %w", f.csv, err)
+		}
+		e, ok := classifyRow(rec, cols.text, cols.label)
+		if !ok {
+			skipped++
+			continue
+		}
+		if f.part != "all" && classifyPart(classifyField(rec, cols.text[0]), f.fraction) != f.part {
+			continue
+		}
+		examples = append(examples, e)
+		if cols.augment >= 0 {
+			if a, ok := classifyRow(rec, append(slices.Clip(cols.text), cols.augment), cols.label); ok && a.Text != e.Text {
+				examples = append(examples, a)
+			}
+		}
+	}
+	if skipped > 0 {
+		fmt.Fprintf(classifyStderr, "classify: skipped %d rows with an empty text or label\n", skipped)
+	}
+	return examples, nil
+}
+
+// classifyCols are the column indexes a command reads; augment is -1
+// without --augment.
+type classifyCols struct {
+	text           []int
+	label, augment int
+}
+
+// classifyColumns finds the columns named by the flags in header.
+func classifyColumns(header []string, f classifyFlags) (classifyCols, error) {
+	cols := classifyCols{augment: -1}
+	find := func(name string) (int, error) {
+		i := slices.Index(header, strings.TrimSpace(name))
+		if i < 0 {
+			return 0, fmt.Errorf("classify: %s has no column %q; its columns are %q", f.csv, name, header)
+		}
+		return i, nil
+	}
+	for _, name := range strings.Split(f.text, ",") {
+		i, err := find(name)
+		if err != nil {
+			return cols, err
+		}
+		cols.text = append(cols.text, i)
+	}
+	var err error
+	if cols.label, err = find(f.label); err != nil {
+		return cols, err
+	}
+	if f.augment != "" {
+		cols.augment, err = find(f.augment)
+	}
+	return cols, err
+}
+
+// classifyRow builds an example; the text is the non-empty text columns
+// joined by a newline.
+func classifyRow(rec []string, textCols []int, labelCol int) (classify.Example, bool) {
+	var parts []string
+	for _, c := range textCols {
+		if s := strings.TrimSpace(classifyField(rec, c)); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	e := classify.Example{Text: strings.Join(parts, "\n"), Label: strings.TrimSpace(classifyField(rec, labelCol))}
+	return e, e.Text != "" && e.Label != ""
+}
+
+func classifyField(rec []string, i int) string {
+	if i < len(rec) {
+		return rec[i]
+	}
+	return ""
+}
+
+func classifyTrain(ctx context.Context, f classifyFlags, examples []classify.Example, stdout io.Writer) error {
+	start := time.Now()
+	m, err := classify.TrainContext(ctx, examples, classify.Options{Epochs: f.epochs, L2: f.l2, MinCount: f.minCount, Balance: f.balance})
+	if err != nil {
+		return fmt.Errorf("classify train: %w", err)
+	}
+	secs := time.Since(start).Seconds()
+	if err := saveClassifyModel(m, f.model); err != nil {
+		return err
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{
+		"examples": len(examples), "labels": len(m.Labels()), "features": m.NumFeatures(),
+		"seconds": math.Round(secs*1000) / 1000, "model": f.model,
+	})
+}
+
+func saveClassifyModel(m *classify.Model, path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("classify train: %w", err)
+	}
+	if err := m.Save(out); err != nil {
+		out.Close()
+		return fmt.Errorf("classify train: write %s: %w", path, err)
+	}
+	if err := out.Close(); err != nil {
+		return fmt.Errorf("classify train: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// classifyEvalReport is what eval prints.
+type classifyEvalReport struct {
+	classify.Report
+	PredictMicros float64 `json:"predict_us_mean"`
+}
+
+func classifyEval(f classifyFlags, examples []classify.Example, stdout io.Writer) error {
+	in, err := os.Open(f.model)
+	if err != nil {
+		return fmt.Errorf("classify eval: %w", err)
+	}
+	m, err := classify.Load(in)
+	in.Close()
+	if err != nil {
+		return fmt.Errorf("classify eval: %s: %w", f.model, err)
+	}
+	if len(examples) == 0 {
+		return fmt.Errorf("classify eval: no examples in part %q of %s", f.part, f.csv)
+	}
+	start := time.Now()
+	rep := classify.Evaluate(m, examples)
+	us := float64(time.Since(start).Microseconds()) / float64(len(examples))
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(classifyEvalReport{Report: rep, PredictMicros: math.Round(us*10) / 10})
+}

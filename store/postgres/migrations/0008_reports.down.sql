@@ -1,0 +1,3 @@
+DROP INDEX callback_answers_called;
+DROP INDEX events_action_time;
+DROP TABLE reports;

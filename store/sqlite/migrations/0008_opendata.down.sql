@@ -1,0 +1,2 @@
+DROP TABLE opendata_downloads;
+DROP TABLE opendata_requests;
