@@ -76,7 +76,12 @@ export async function request(method, path, opts = {}) {
   clock.sync(res.headers.get('Date'));
   let data = null;
   if (res.status !== 204 && (res.headers.get('Content-Type') || '').includes('json')) {
-    try { data = await res.json(); } catch { data = null; }
+    try {
+      data = await res.json();
+    } catch (e) {
+      if (signal?.aborted) throw e; // cancelled while the body was read
+      data = null;
+    }
   }
   if (!res.ok) {
     const err = new ApiError(res.status, data?.error ?? { message: res.statusText });

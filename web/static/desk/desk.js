@@ -1152,6 +1152,7 @@ const requestSuggest = debounce(async () => {
   suggestAbort = ctl;
   try {
     const s = await api.get('/api/v1/suggest', { category, address }, { signal: ctl.signal });
+    if (ctl.signal.aborted || !s) return; // the form was reset meanwhile
     suggestion = { category, address, data: s };
   } catch (err) {
     if (ctl.signal.aborted) return;
