@@ -12,7 +12,8 @@ const maxCallBuckets = 10 * 366 * 48
 
 // CountCalls counts the call records f selects (its paging ignored) per
 // step of arrival time from f.From to f.To, both required; the last
-// bucket may be shorter. The calls_arrived index serves the range.
+// bucket may be shorter. calls_direction_arrived (or calls_arrived without a
+// direction) serves the range.
 func (db *DB) CountCalls(ctx context.Context, f hotline.CallFilter, step time.Duration) ([]int, error) {
 	n, err := callBuckets(f, step)
 	if err != nil {
