@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -120,40 +119,33 @@ func classifyPart(text string, fraction float64) string {
 // readClassifyCSV reads the examples of the chosen part; rows with an
 // empty text or label are skipped and counted on classifyStderr.
 func readClassifyCSV(f classifyFlags) ([]classify.Example, error) {
-	file, err := os.Open(f.csv)
+	t, err := openTable(f.csv)
 	if err != nil {
 		return nil, fmt.Errorf("classify: %w", err)
 	}
-	defer file.Close()
-	r := csv.NewReader(file)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	defer t.Close()
+	cols, err := classifyColumns(t, f)
 	if err != nil {
-		return nil, fmt.Errorf("classify: read header of %s: %w", f.csv, err)
-	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
-	cols, err := classifyColumns(header, f)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("classify: %w", err)
 	}
 	var examples []classify.Example
 	skipped := 0
 	for {
-		rec, err := r.Read()
+		rec, err := t.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("classify: read %s: %w", f.csv, err)
+			return nil, fmt.Errorf("classify: %w", err)
 		}
 		e, ok := classifyRow(rec, cols.text, cols.label)
 		if !ok {
 			skipped++
 			continue
 		}
-		if f.part != "all" && classifyPart(classifyField(rec, cols.text[0]), f.fraction) != f.part {
+		// The split hashes the first text column as written (untrimmed), so
+		// a given file always splits the same way.
+		if f.part != "all" && classifyPart(rawField(rec, cols.text[0]), f.fraction) != f.part {
 			continue
 		}
 		examples = append(examples, e)
@@ -176,30 +168,17 @@ type classifyCols struct {
 	label, augment int
 }
 
-// classifyColumns finds the columns named by the flags in header.
-func classifyColumns(header []string, f classifyFlags) (classifyCols, error) {
+// classifyColumns finds the columns named by the flags.
+func classifyColumns(t *table, f classifyFlags) (classifyCols, error) {
 	cols := classifyCols{augment: -1}
-	find := func(name string) (int, error) {
-		i := slices.Index(header, strings.TrimSpace(name))
-		if i < 0 {
-			return 0, fmt.Errorf("classify: %s has no column %q; its columns are %q", f.csv, name, header)
-		}
-		return i, nil
-	}
-	for _, name := range strings.Split(f.text, ",") {
-		i, err := find(name)
-		if err != nil {
-			return cols, err
-		}
-		cols.text = append(cols.text, i)
-	}
 	var err error
-	if cols.label, err = find(f.label); err != nil {
+	if cols.text, err = t.columns("text", f.text); err != nil {
 		return cols, err
 	}
-	if f.augment != "" {
-		cols.augment, err = find(f.augment)
+	if cols.label, err = t.column("label", f.label); err != nil {
+		return cols, err
 	}
+	cols.augment, err = t.column("augment", f.augment)
 	return cols, err
 }
 
@@ -208,19 +187,12 @@ func classifyColumns(header []string, f classifyFlags) (classifyCols, error) {
 func classifyRow(rec []string, textCols []int, labelCol int) (classify.Example, bool) {
 	var parts []string
 	for _, c := range textCols {
-		if s := strings.TrimSpace(classifyField(rec, c)); s != "" {
+		if s := field(rec, c); s != "" {
 			parts = append(parts, s)
 		}
 	}
-	e := classify.Example{Text: strings.Join(parts, "\n"), Label: strings.TrimSpace(classifyField(rec, labelCol))}
+	e := classify.Example{Text: strings.Join(parts, "\n"), Label: field(rec, labelCol)}
 	return e, e.Text != "" && e.Label != ""
-}
-
-func classifyField(rec []string, i int) string {
-	if i < len(rec) {
-		return rec[i]
-	}
-	return ""
 }
 
 func classifyTrain(ctx context.Context, f classifyFlags, examples []classify.Example, stdout io.Writer) error {
@@ -279,4 +251,12 @@ func classifyEval(f classifyFlags, examples []classify.Example, stdout io.Writer
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(classifyEvalReport{Report: rep, PredictMicros: math.Round(us*10) / 10})
+}
+
+// rawField is rec[i] as written, "" when the row is short.
+func rawField(rec []string, i int) string {
+	if i < len(rec) {
+		return rec[i]
+	}
+	return ""
 }

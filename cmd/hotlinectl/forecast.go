@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -104,12 +103,12 @@ func forecastCalendar(path string) (*ticketing.Calendar, error) {
 // readForecastCSV reads the CSV into counts per half hour from the first
 // row's midnight to --until (default: the midnight after the last row).
 func readForecastCSV(ff *forecastFlags) (forecast.Series, error) {
-	f, err := os.Open(ff.csv)
+	tb, err := openTable(ff.csv)
 	if err != nil {
 		return forecast.Series{}, err
 	}
-	defer f.Close()
-	times, counts, err := readForecastRows(f, ff.timeCol, ff.countCol)
+	defer tb.Close()
+	times, counts, err := readForecastRows(tb, ff.timeCol, ff.countCol)
 	if err != nil {
 		return forecast.Series{}, fmt.Errorf("%s: %w", ff.csv, err)
 	}
@@ -142,26 +141,19 @@ func readForecastCSV(ff *forecastFlags) (forecast.Series, error) {
 }
 
 // readForecastRows reads the time column (and the count column, else 1 per row).
-func readForecastRows(r io.Reader, timeCol, countCol string) ([]time.Time, []float64, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+func readForecastRows(tb *table, timeCol, countCol string) ([]time.Time, []float64, error) {
+	ti, err := tb.column("time", timeCol)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read header: %w", err)
+		return nil, nil, err
 	}
-	ti, ci := forecastColumn(header, timeCol), -1
-	if ti < 0 {
-		return nil, nil, fmt.Errorf("no column %q", timeCol)
-	}
-	if countCol != "" {
-		if ci = forecastColumn(header, countCol); ci < 0 {
-			return nil, nil, fmt.Errorf("no column %q", countCol)
-		}
+	ci, err := tb.column("count", countCol)
+	if err != nil {
+		return nil, nil, err
 	}
 	var times []time.Time
 	var counts []float64
 	for line := 2; ; line++ {
-		rec, err := cr.Read()
+		rec, err := tb.next()
 		if errors.Is(err, io.EOF) {
 			return times, counts, nil
 		}
@@ -194,29 +186,8 @@ func forecastRow(rec []string, ti, ci int) (time.Time, float64, error) {
 	return t, c, nil
 }
 
-func forecastColumn(header []string, name string) int {
-	for i, h := range header {
-		if strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == name {
-			return i
-		}
-	}
-	return -1
-}
-
-// forecastTimeLayouts are the accepted time formats; those without a zone are
-// Beijing time.
-var forecastTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05",
-	"2006/01/02 15:04:05", "2006/01/02 15:04", time.DateOnly}
-
-func parseForecastTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, l := range forecastTimeLayouts {
-		if t, err := time.ParseInLocation(l, s, ticketing.Beijing); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q is not RFC 3339 or YYYY-MM-DD[ HH:MM[:SS]]", s)
-}
+// parseForecastTime reads a time; without a zone it is Beijing time.
+func parseForecastTime(s string) (time.Time, error) { return parseTime(s, ticketing.Beijing) }
 
 func forecastMidnight(t time.Time) time.Time {
 	y, m, d := t.In(ticketing.Beijing).Date()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -99,29 +98,23 @@ type hotspotsColumns struct {
 }
 
 func readHotspotsCSV(f hotspotsFlags) ([]hotspot.Message, error) {
-	file, err := os.Open(f.csv)
+	t, err := openTable(f.csv)
 	if err != nil {
 		return nil, fmt.Errorf("hotspots: %w", err)
 	}
-	defer file.Close()
-	r := csv.NewReader(file)
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	defer t.Close()
+	cols, err := hotspotsFindColumns(t, f)
 	if err != nil {
-		return nil, fmt.Errorf("hotspots: read header of %s: %w", f.csv, err)
-	}
-	cols, err := hotspotsFindColumns(header, f)
-	if err != nil {
-		return nil, fmt.Errorf("hotspots: %s: %w", f.csv, err)
+		return nil, fmt.Errorf("hotspots: %w", err)
 	}
 	var msgs []hotspot.Message
 	for row := 1; ; row++ {
-		rec, err := r.Read()
+		rec, err := t.next()
 		if errors.Is(err, io.EOF) {
 			return msgs, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("hotspots: %s: %w", f.csv, err)
+			return nil, fmt.Errorf("hotspots: %w", err)
 		}
 		m, err := hotspotsMessage(rec, row, cols)
 		if err != nil {
@@ -132,27 +125,11 @@ func readHotspotsCSV(f hotspotsFlags) ([]hotspot.Message, error) {
 	}
 }
 
-func hotspotsFindColumns(header []string, f hotspotsFlags) (hotspotsColumns, error) {
-	index := map[string]int{}
-	for i, h := range header {
-		index[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
-	}
-	find := func(flagName, name string) (int, error) {
-		if name == "" {
-			return -1, nil
-		}
-		if i, ok := index[name]; ok {
-			return i, nil
-		}
-		return -1, fmt.Errorf("no column %q (--%s); the columns are %s", name, flagName, strings.Join(header, ", "))
-	}
+func hotspotsFindColumns(t *table, f hotspotsFlags) (hotspotsColumns, error) {
 	var c hotspotsColumns
-	for _, name := range strings.Split(f.text, ",") {
-		i, err := find("text", strings.TrimSpace(name))
-		if err != nil {
-			return c, err
-		}
-		c.text = append(c.text, i)
+	var err error
+	if c.text, err = t.columns("text", f.text); err != nil {
+		return c, err
 	}
 	var errs []error
 	for _, x := range []struct {
@@ -161,39 +138,34 @@ func hotspotsFindColumns(header []string, f hotspotsFlags) (hotspotsColumns, err
 	}{{"time", f.time, &c.time}, {"id", f.id, &c.id}, {"place", f.place, &c.place},
 		{"citizen", f.citizen, &c.citizen}, {"support", f.support, &c.support}} {
 		var err error
-		*x.dst, err = find(x.flag, x.name)
+		*x.dst, err = t.column(x.flag, x.name)
 		errs = append(errs, err)
 	}
 	return c, errors.Join(errs...)
 }
 
 func hotspotsMessage(rec []string, row int, c hotspotsColumns) (hotspot.Message, error) {
-	field := func(i int) string {
-		if i < 0 || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
-	t, err := parseHotspotTime(field(c.time))
+	get := func(i int) string { return field(rec, i) }
+	t, err := parseHotspotTime(get(c.time))
 	if err != nil {
 		return hotspot.Message{}, err
 	}
 	var parts []string
 	for _, i := range c.text {
-		if s := field(i); s != "" {
+		if s := get(i); s != "" {
 			parts = append(parts, s)
 		}
 	}
 	// With several text columns the first is the title (weighed most).
-	m := hotspot.Message{ID: field(c.id), Text: strings.Join(parts, "\n"), Place: field(c.place),
-		Citizen: field(c.citizen), Time: t}
+	m := hotspot.Message{ID: get(c.id), Text: strings.Join(parts, "\n"), Place: get(c.place),
+		Citizen: get(c.citizen), Time: t}
 	if len(c.text) > 1 {
-		m.Title = field(c.text[0])
+		m.Title = get(c.text[0])
 	}
 	if m.ID == "" {
 		m.ID = strconv.Itoa(row)
 	}
-	if s := field(c.support); s != "" {
+	if s := get(c.support); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			return m, fmt.Errorf("support %q is not a whole number", s)
@@ -203,17 +175,5 @@ func hotspotsMessage(rec []string, row int, c hotspotsColumns) (hotspot.Message,
 	return m, nil
 }
 
-var hotspotTimeLayouts = []string{
-	time.RFC3339, "2006-1-2T15:04:05", "2006-1-2 15:04:05", "2006/1/2 15:04:05",
-	"2006-1-2 15:04", "2006/1/2 15:04", "2006-1-2", "2006/1/2",
-}
-
 // parseHotspotTime reads the common time forms; times without a zone are UTC.
-func parseHotspotTime(s string) (time.Time, error) {
-	for _, layout := range hotspotTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("cannot parse time %q", s)
-}
+func parseHotspotTime(s string) (time.Time, error) { return parseTime(s, time.UTC) }
