@@ -245,7 +245,7 @@ func (r *deskRun) takeCall(ctx context.Context, c *deskclient.Client, o deskOpti
 	}
 	r.mu.Lock()
 	r.rep.Offers++
-	if d := got.Sub(sent); d < time.Second {
+	if d := got.Sub(sent); d >= 0 && d < time.Second { // an offer already queued before "ready" is not a decision time
 		r.ready = append(r.ready, d)
 	}
 	r.mu.Unlock()
