@@ -53,8 +53,8 @@ func itoa(n int) string {
 	return strconv.Itoa(n)
 }
 
-// diff returns the audited fields that differ between before and after.
-func diff(before, after *Ticket) map[string]Change {
+// Diff returns the audited fields that differ between before and after.
+func Diff(before, after *Ticket) map[string]Change {
 	var d map[string]Change
 	for _, f := range audited {
 		if a, b := f.get(before), f.get(after); a != b {

@@ -57,8 +57,8 @@ func (t *Ticket) clocks() [3]clock {
 	}
 }
 
-// startClocks sets all three deadlines from the dispatch instant.
-func (c *SLAConfig) startClocks(t *Ticket, at time.Time) {
+// StartClocks sets all three deadlines from the dispatch instant.
+func (c *SLAConfig) StartClocks(t *Ticket, at time.Time) {
 	d := c.Deadlines[t.Urgency]
 	durs := [3]time.Duration{d.Accept, d.Contact, d.Reply}
 	for i, k := range t.clocks() {
@@ -75,9 +75,9 @@ func (c *SLAConfig) warnTime(i int, start, due time.Time) time.Time {
 	return c.Calendar.Add(start, time.Duration(float64(total)*c.WarnAt), c.Working[i])
 }
 
-// evaluate recomputes the lights of the running clocks at now, sets
+// Evaluate recomputes the lights of the running clocks at now, sets
 // NextCheck, and returns the clocks whose light changed.
-func (c *SLAConfig) evaluate(t *Ticket, now time.Time) (changed []string) {
+func (c *SLAConfig) Evaluate(t *Ticket, now time.Time) (changed []string) {
 	t.NextCheck = time.Time{}
 	if !t.State.WithUnit() || t.DispatchedAt.IsZero() || !t.PausedAt.IsZero() {
 		return nil

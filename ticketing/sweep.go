@@ -38,7 +38,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 
 func (s *Service) check(ctx context.Context, t *Ticket, now time.Time) (int, error) {
 	before := *t
-	changed := s.cfg.SLA.evaluate(t, now)
+	changed := s.cfg.SLA.Evaluate(t, now)
 	if len(changed) == 0 && t.NextCheck.Equal(before.NextCheck) {
 		return 0, nil
 	}
@@ -46,7 +46,7 @@ func (s *Service) check(ctx context.Context, t *Ticket, now time.Time) (int, err
 	if len(changed) > 0 {
 		t.Updated = now
 		evs = append(evs, Event{Time: now, Actor: hotline.System, Action: "sla", From: t.State, To: t.State,
-			Diff: diff(&before, t)})
+			Diff: Diff(&before, t)})
 	}
 	err := s.store.UpdateTicket(ctx, t, before.Version, evs)
 	if hotline.ErrorCode(err) == hotline.ECONFLICT {

@@ -117,19 +117,10 @@ func parseCitizensFlags(args []string) (citizensOptions, error) {
 		}
 	}
 	o.listen = ap
-	if o.portLo, o.portHi, err = parseRange(o.rtpPorts); err != nil {
+	if o.portLo, o.portHi, err = parsePortRange(o.rtpPorts); err != nil {
 		return o, err
 	}
 	return o, nil
-}
-
-// parseRange reads LO-HI.
-func parseRange(s string) (int, int, error) {
-	var lo, hi int
-	if _, err := fmt.Sscanf(s, "%d-%d", &lo, &hi); err != nil || lo < 1024 || hi > 65535 || lo >= hi {
-		return 0, 0, fmt.Errorf("port range %q: want LO-HI within 1024-65535", s)
-	}
-	return lo, hi, nil
 }
 
 // citizens is the running fleet.

@@ -52,11 +52,11 @@ func (s *sim) act(at time.Time, a hotline.Actor, action, reason string, fn func(
 	s.sweep(at)
 	before := *s.t
 	fn(at)
-	evaluate(s.sla(), s.t, at)
+	s.sla().Evaluate(s.t, at)
 	s.t.Updated, s.at = at, at
 	s.t.Version++
 	s.evs = append(s.evs, ticketing.Event{Time: at, Actor: a, Action: action, From: before.State, To: s.t.State,
-		Reason: reason, Diff: diff(&before, s.t)})
+		Reason: reason, Diff: ticketing.Diff(&before, s.t)})
 	return true
 }
 
@@ -66,7 +66,7 @@ func (s *sim) sweep(until time.Time) {
 	for t := s.t; !t.NextCheck.IsZero() && !t.NextCheck.After(until) && t.NextCheck.Before(s.d.g.end); {
 		now := t.NextCheck
 		before := *t
-		if !evaluate(s.sla(), t, now) {
+		if len(s.sla().Evaluate(t, now)) == 0 {
 			if t.NextCheck.Equal(before.NextCheck) {
 				return
 			}
@@ -75,7 +75,7 @@ func (s *sim) sweep(until time.Time) {
 		t.Updated = now
 		t.Version++
 		s.evs = append(s.evs, ticketing.Event{Time: now, Actor: hotline.System, Action: "sla", From: t.State, To: t.State,
-			Diff: diff(&before, t)})
+			Diff: ticketing.Diff(&before, t)})
 	}
 }
 
@@ -96,8 +96,8 @@ func (s *sim) dispatchTo(unit hotline.UnitID, now time.Time) {
 	t.State, t.DispatchedAt = ticketing.StateDispatched, now
 	t.AcceptedAt, t.ContactedAt, t.RepliedAt = time.Time{}, time.Time{}, time.Time{}
 	t.PendingReturn, t.PendingExtension, t.ExtensionReason = "", 0, ""
-	startClocks(s.sla(), t, now)
-	evaluate(s.sla(), t, now)
+	s.sla().StartClocks(t, now)
+	s.sla().Evaluate(t, now)
 }
 
 // ticket files r and plays its lifecycle, with its call and callback.
@@ -199,7 +199,7 @@ func (s *sim) round() bool {
 		acceptMedian = 5 * time.Minute
 	}
 	if !s.act(t.DispatchedAt.Add(logNormal(rng, acceptMedian, 0.8)), unit, "accept", "", func(now time.Time) {
-		evaluate(s.sla(), t, now)
+		s.sla().Evaluate(t, now)
 		t.State, t.AcceptedAt = ticketing.StateInProgress, now
 	}) {
 		return false
@@ -214,7 +214,7 @@ func (s *sim) round() bool {
 	}
 	contactAt := t.AcceptedAt.Add(logNormal(rng, 3*time.Hour, 1.0) * span / (7 * 24 * time.Hour))
 	if contactAt.Before(replyAt.Add(-time.Minute)) && !s.act(contactAt, unit, "contact", "已电话联系市民，了解诉求详情", func(now time.Time) {
-		evaluate(s.sla(), t, now)
+		s.sla().Evaluate(t, now)
 		t.ContactedAt = now
 	}) {
 		return false
@@ -281,7 +281,7 @@ func (s *sim) reply(at time.Time, unit hotline.Actor) bool {
 	}
 	content := oneOf(rng, replies[o])
 	return s.act(at, unit, "reply", content, func(now time.Time) {
-		evaluate(s.sla(), t, now)
+		s.sla().Evaluate(t, now)
 		if t.ContactedAt.IsZero() {
 			t.ContactedAt = now
 		}
