@@ -141,6 +141,10 @@ func (m *memOpenData) FindCategories(context.Context) ([]*ticketing.Category, er
 // citizens are the fixture's citizens: none of these names may reach an export.
 var citizens = []string{"赵敏", "钱多多", "孙悦", "李建国", "欧阳娜娜", "周芷若"}
 
+// thirdParties are other people the fixture's texts name (a property
+// manager, the unit's handler): no export may name them either.
+var thirdParties = []string{"张建华", "王丽"}
+
 // openDataFixture holds tickets full of personal data, one confidential.
 func openDataFixture() *memOpenData {
 	at := func(day, hour, min int) time.Time { return time.Date(2026, 11, day, hour, min, 7, 0, time.UTC) }
@@ -154,8 +158,8 @@ func openDataFixture() *memOpenData {
 	m := &memOpenData{answers: map[hotline.TicketID][]*ticketing.CallbackRecord{}}
 	m.tickets = []*ticketing.Ticket{
 		tk(1, "赵敏", "13800138000", "赵敏反映路灯不亮", "我叫赵敏，住望京西园三区3号楼2单元501室，电话13800138000，备用010-64701234",
-			"朝阳区望京西园三区3号楼2单元501室", "已联系赵女士，13800138000已回访", at(3, 1, 15)),
-		tk(2, "钱多多", "+86 139 0013 9000", "钱多多：楼道灯坏了", "钱多多说：12号院5栋1门302楼道灯坏了，身份证110105198801010021，车牌京A·12345",
+			"朝阳区望京西园三区3号楼2单元501室", "已联系赵女士，13800138000已回访，承办人：王丽", at(3, 1, 15)),
+		tk(2, "钱多多", "+86 139 0013 9000", "钱多多：楼道灯坏了", "钱多多说：12号院5栋1门302楼道灯坏了，身份证110105198801010021，车牌京A·12345，物业经理张建华说不归他管",
 			"朝阳区望京花园12号院5栋1门302", "钱先生您好，已修复", at(4, 9, 30)),
 		tk(3, "李建国", "4008108888", "路灯", "姓名：李建国，邮箱 lijianguo@example.com，微信号 ljg_1988，卡号6222 0202 0000 1234 567",
 			"海淀区中关村大街27号", "李大爷反映的问题已处理", at(5, 23, 59)),
@@ -310,7 +314,7 @@ func TestOpenDataDownloadIsRecorded(t *testing.T) {
 	// The first ticket (3 Nov 01:15 UTC = 09:15 Beijing) is last.
 	last := rows[5]
 	want := []string{"2026-11-03 09:00", "phone", "complaint", "路灯", "朝阳区", "望京街道", "[姓名]反映路灯不亮",
-		"我叫[姓名]，住望京西园三区[门牌]，电话[手机号]，备用[电话]", "resolved", "已联系[姓名]女士，[手机号]已回访", "5", "yes", "yes", "satisfied"}
+		"我叫[姓名]，住望京西园三区[门牌]，电话[手机号]，备用[电话]", "resolved", "已联系[姓名]女士，[手机号]已回访，承办人：[姓名]", "5", "yes", "yes", "satisfied"}
 	if strings.Join(last[1:], "|") != strings.Join(want, "|") {
 		t.Errorf("first ticket's row\n got %q\nwant %q", last[1:], want)
 	}
@@ -379,6 +383,11 @@ func TestOpenDataExportHoldsNoPersonalData(t *testing.T) {
 			for _, c := range append(citizens, "钱多", "芷若") {
 				if strings.Contains(cell, c) {
 					t.Errorf("row %d %s names citizen %q: %q", i+1, field, c, cell)
+				}
+			}
+			for _, p := range thirdParties {
+				if strings.Contains(cell, p) {
+					t.Errorf("row %d %s names %q: %q", i+1, field, p, cell)
 				}
 			}
 			for _, tk := range e.mem.tickets {

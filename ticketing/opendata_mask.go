@@ -63,7 +63,18 @@ var (
 	reHonorific = regexp.MustCompile(`先生|女士|小姐|阿姨|大爷|大妈|大姐|大哥|师傅|老师|同志|奶奶|爷爷|老人家`)
 	// reFamiliar: 老王, 小李.
 	reFamiliar = regexp.MustCompile(`[老小](\p{Han})`)
+	// reTitleAfter: a surname and a post (王经理, 李主任, 欧阳队长): the
+	// name is the surname just before the post.
+	reTitleAfter = regexp.MustCompile(`(` + strings.Join(compoundSurnames, "|") + `|[` + surnames + `])(` + posts + `)`)
+	// reTitleBefore: a post or role and then a name (经理张建国, 工作人员李某,
+	// 民警王伟): the surname and up to two more characters.
+	reTitleBefore = regexp.MustCompile(`(` + posts + `|工作人员|负责人|承办人|经办人|办理人|民警|网格员|管家|保安|司机|社工)\s*[:：]?\s*(` +
+		strings.Join(compoundSurnames, "|") + `|[` + surnames + `])(\p{Han}{0,2})`)
 )
+
+// posts are the job titles that follow a surname (王经理) or precede a
+// full name (经理王建国) in complaints about a third party.
+const posts = `经理|主任|书记|队长|科长|局长|处长|所长|站长|校长|院长|园长|老板|医生|大夫|护士|警官|律师|会计|组长|班长|村长|社长|厂长|部长|主管|楼长`
 
 // houseNum is the number of one house-number part: 3, 12, A, 甲, 三, 3#, 2-1.
 const houseNum = `(?:[0-9０-９]{1,5}[A-Za-z]?|[A-Za-z][0-9０-９]{0,4}|[一二三四五六七八九十百零〇甲乙丙丁]{1,4})(?:[\-－—#＃][0-9０-９A-Za-z]{1,4})?#?`
@@ -247,8 +258,8 @@ func hanNumberWord(m string) bool {
 // maskNames masks names found by the introduction, surname, honorific and
 // familiar-address patterns.
 func maskNames(s string) string {
-	if !strings.ContainsAny(s, "叫名联姓先女小姐阿大师老同奶爷") {
-		return s // no introduction, 姓, honorific or 老/小: no name to find
+	if !strings.ContainsAny(s, "叫名联姓先女小姐阿大师老同奶爷"+postChars) {
+		return s // no introduction, 姓, honorific, post or 老/小: no name to find
 	}
 	s = reIntroduce.ReplaceAllStringFunc(s, func(m string) string {
 		g := reIntroduce.FindStringSubmatch(m)
@@ -259,6 +270,7 @@ func maskNames(s string) string {
 	})
 	s = replaceWithContext(s, reSurname, maskAfterSurnameWord)
 	s = maskBeforeHonorifics(s)
+	s = maskPosts(s)
 	return replaceWithContext(s, reFamiliar, func(s string, start, end int) string {
 		name, _ := utf8.DecodeLastRuneInString(s[start:end])
 		if !strings.ContainsRune(surnames, name) || strings.ContainsRune(familiarExclude, name) {
@@ -267,6 +279,60 @@ func maskNames(s string) string {
 		return maskPerson
 	})
 }
+
+// postChars are the characters that every post and role of maskPosts
+// holds one of: a text without any has no post.
+const postChars = "经主书队科局处所站校院园板医夫护官律会组班村社厂部管楼人警员机"
+
+// maskPosts masks the name next to a post or role: 王经理 → [姓名]经理,
+// 物业经理张建国说 → 物业经理[姓名]说. A name before a post is its surname
+// alone (a full name before a post is rare in these texts), and a name
+// after a role ends at the first character that does not start or
+// continue a name (说, 不, 的 …). 办公室主任, 副主任医生 stay: the
+// character before the post is not a surname, or ends a word.
+func maskPosts(s string) string {
+	if !strings.ContainsAny(s, postChars) {
+		return s
+	}
+	s = reTitleBefore.ReplaceAllStringFunc(s, func(m string) string {
+		g := reTitleBefore.FindStringSubmatch(m)
+		for _, w := range strings.Fields(surnameStarts) {
+			if strings.HasPrefix(g[2]+g[3], w) {
+				return m // 经理高度重视, 管家方便时: a word, no name
+			}
+		}
+		name := g[3]
+		for i, r := range name {
+			if strings.ContainsRune(notName, r) || strings.ContainsRune(nameStop, r) {
+				name = name[:i]
+				break
+			}
+		}
+		prefix := strings.TrimSuffix(m, g[2]+g[3])
+		return prefix + maskPerson + strings.TrimPrefix(g[3], name)
+	})
+	return replaceWithContext(s, reTitleAfter, func(s string, start, end int) string {
+		g := reTitleAfter.FindStringSubmatchIndex(s[start:end])
+		surname := s[start+g[2] : start+g[3]]
+		before, _ := utf8.DecodeLastRuneInString(s[:start])
+		if utf8.RuneCountInString(surname) == 1 && strings.Contains(surnameWords, string(before)+surname) {
+			return s[start:end] // 副主任医生: 任 ends 主任, it is no 任医生
+		}
+		return maskPerson + s[start+g[4]:end]
+	})
+}
+
+// nameStop are characters that end a name found after a role: verbs and
+// particles that follow a name in a complaint.
+const nameStop = "称表讲答回告让把被给对向跟与同等已未还再又也都仍却就并及或但而"
+
+// surnameStarts are words that begin with a surname's character and
+// follow a post or role in ordinary sentences (经理马上来, 保安向我道歉).
+const surnameStarts = "高度 高兴 方便 方面 方案 方式 方法 马上 周末 周边 周围 常常 向我 向你 向您 向他 向她 向市民 向居民 向业主 于是 任何 文件 何时 齐全 程序 白天 金额 余额 毛病 康复 万一 严重 严格 江边 田间 林间 石头 叶子 贺电 乔迁"
+
+// surnameWords are words whose second character is a surname, seen just
+// before a post: 主任医生, 对方经理, 正常…, which name nobody.
+const surnameWords = "主任 责任 信任 对方 双方 地方 官方 警方 院方 校方 厂方 甲方 乙方 多方 各方 资金 押金 租金 经常 正常 日常 异常 健康 交易 容易 提高 最高 明白"
 
 // maskAfterSurnameWord masks the name in 姓X (s[start:end]): 我姓王 →
 // 我姓[姓名], 姓欧阳 → 姓[姓名]; 百姓 stays.
