@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,9 +112,10 @@ func TestHotspotsRoute(t *testing.T) {
 	var out struct {
 		Messages int `json:"messages"`
 		Clusters []struct {
-			ID      string   `json:"id"`
-			Size    int      `json:"size"`
-			Members []string `json:"members"`
+			ID          string   `json:"id"`
+			Size        int      `json:"size"`
+			Members     []string `json:"members"`
+			Description string   `json:"description"`
 		} `json:"clusters"`
 		Alerts []struct{} `json:"alerts"`
 	}
@@ -125,6 +127,11 @@ func TestHotspotsRoute(t *testing.T) {
 	}
 	if want := []string{"T7", "T2", "T3", "T4", "T1"}; !slices.Equal(out.Clusters[0].Members, want) {
 		t.Errorf("members = %v, want %v", out.Clusters[0].Members, want)
+	}
+	// The description is a member's text, which ends with its address: an
+	// analyst reads the compound, not the building and flat.
+	if d := out.Clusters[0].Description; !strings.Contains(d, "幸福里小区[门牌]") || strings.ContainsAny(d, "0123456789") {
+		t.Errorf("description %q: want the house number masked", d)
 	}
 	if out.Alerts == nil {
 		t.Error("alerts should be a list, even empty")

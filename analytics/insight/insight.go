@@ -121,7 +121,36 @@ func (s *Service) Hotspots(ctx context.Context, days, top int) (*hotspot.Result,
 			Text: t.Title + "\n" + t.Content + "\n" + t.Address, Citizen: t.CallerNumber, Time: t.Created})
 	}
 	res := hotspot.Find(msgs, hotspot.Config{Window: to.Sub(from), End: to, Top: top})
+	maskDescriptions(&res, list)
 	return &res, nil
+}
+
+// maskDescriptions masks the personal data (numbers, house numbers, names)
+// in each cluster's description, a shortened ticket text: the hot-spot page
+// is read by analysts, who are not entitled to a citizen's contact. The
+// members' ticket numbers stay, for those who may open the tickets.
+func maskDescriptions(res *hotspot.Result, list []*ticketing.Ticket) {
+	byID := make(map[string]*ticketing.Ticket, len(res.Clusters)+len(res.Alerts))
+	want := map[string]bool{}
+	for _, cs := range [][]hotspot.Cluster{res.Clusters, res.Alerts} {
+		for _, c := range cs {
+			want[c.Representative] = true
+		}
+	}
+	for _, t := range list {
+		if want[string(t.ID)] {
+			byID[string(t.ID)] = t
+		}
+	}
+	for _, cs := range [][]hotspot.Cluster{res.Clusters, res.Alerts} {
+		for i := range cs {
+			var names []string
+			if t := byID[cs[i].Representative]; t != nil {
+				names = []string{t.CitizenName}
+			}
+			cs[i].Description = ticketing.MaskText(cs[i].Description, names...)
+		}
+	}
 }
 
 // read pages through the tickets f selects, newest first, up to limit.
