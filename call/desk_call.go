@@ -166,7 +166,13 @@ func (s *Service) linkTicket(ctx context.Context, id hotline.CallID, by hotline.
 		return err
 	}
 	if rec.Agent != "" && rec.Agent != by {
-		return hotline.Errorf(hotline.EFORBIDDEN, "call %s was taken by another agent", id).WithField("call", "not your call")
+		took, err := s.tookPart(ctx, rec, by)
+		if err != nil {
+			return fmt.Errorf("link call %s: %w", id, err)
+		}
+		if !took {
+			return hotline.Errorf(hotline.EFORBIDDEN, "call %s was taken by another agent", id).WithField("call", "not your call")
+		}
 	}
 	if ticket != "" {
 		rec.Ticket = ticket
@@ -175,6 +181,32 @@ func (s *Service) linkTicket(ctx context.Context, id hotline.CallID, by hotline.
 		return fmt.Errorf("link call %s to ticket %s: %w", id, ticket, err)
 	}
 	return nil
+}
+
+// tookPart reports whether agent by talked to the caller of the ended call
+// rec though another agent had it last: the agent who transferred it, who
+// may still be filing its work order after the call is over. The stored
+// queue log tells (a connect of this call to by); a store without one
+// keeps the record's last agent as the only one.
+func (s *Service) tookPart(ctx context.Context, rec *hotline.CallRecord, by hotline.UserID) (bool, error) {
+	ql, ok := s.store.(QueueLogStore)
+	if !ok {
+		return false, nil
+	}
+	f := agent.EventFilter{From: rec.Arrived, Agent: by}
+	if !rec.Ended.IsZero() {
+		f.To = rec.Ended.Add(time.Second)
+	}
+	events, err := ql.FindQueueEvents(ctx, f)
+	if err != nil {
+		return false, fmt.Errorf("read the queue log: %w", err)
+	}
+	for _, e := range events {
+		if e.Call == rec.ID && e.Kind == agent.EventConnect {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // outcome of a stretch of the call with an agent.
