@@ -152,6 +152,12 @@ func checkIPs(ips []string) error {
 // ICE or DTLS handshake. The browser offers (its microphone, sendrecv) and
 // the leg answers with one PCMU track toward the browser.
 //
+// Between calls neither side sends audio: the desk replaces its microphone
+// track with none, and the server writes only what a bridge or a
+// supervisor's listen gives it. An idle leg carries ICE consent checks
+// (STUN, every few seconds, which keep it "connected") and one RTCP report
+// a second each way; no audio packet is needed to keep it up.
+//
 // Its goroutines: one reader per browser track (pion's OnTrack goroutine,
 // ending when the track or the leg closes) and one RTCP reader for the
 // sender; Close ends them all and waits for them.
@@ -180,7 +186,8 @@ type AgentLeg struct {
 	cbMu     sync.Mutex
 	reported int8
 
-	out outRTP // server → browser packetiser
+	out      outRTP        // server → browser packetiser
+	received atomic.Uint64 // browser audio packets read
 
 	// routines guards wg.Add against Close; closing is set under it, and
 	// done is closed right after.
@@ -452,7 +459,7 @@ func (l *AgentLeg) Close() error {
 		// the readers' reads fail and they return.
 		l.closeErr = l.pc.GracefulClose()
 		l.wg.Wait()
-		l.log.Debug("agent leg closed", "packets_sent", l.out.sent.Load())
+		l.log.Debug("agent leg closed", "packets_sent", l.out.sent.Load(), "packets_received", l.received.Load())
 	})
 	return l.closeErr
 }

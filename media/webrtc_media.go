@@ -78,6 +78,13 @@ func (l *AgentLeg) WritePayload(p []byte) error {
 	return nil
 }
 
+// PacketsReceived counts the browser's audio packets the leg has read; the
+// desk sends none while its agent has no call.
+func (l *AgentLeg) PacketsReceived() uint64 { return l.received.Load() }
+
+// PacketsSent counts the audio packets written to the browser.
+func (l *AgentLeg) PacketsSent() uint64 { return l.out.sent.Load() }
+
 // SetSink sets where the browser's audio goes: each received PCMU payload
 // (20 ms) is passed to f on the track's reader goroutine; nil drops them.
 // f must not retain p.
@@ -107,6 +114,14 @@ func (l *AgentLeg) onTrack(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 
 // readTrack passes each audio payload of track to the sink until the track
 // ends (the leg closed, or a renegotiation replaced the browser's stream).
+//
+// The browser sends audio only while its agent is on a call (the desk
+// replaces its microphone track with none in between), so the track may
+// stay silent for hours and start again at any moment: nothing here, nor
+// in pion, times a silent track out. pion starts this reader at the
+// track's first packet (it peeks it to learn the payload type), which may
+// come long after the leg connected; the leg's liveness is ICE and DTLS
+// (OnConnectionChange), never the audio.
 func (l *AgentLeg) readTrack(track *webrtc.TrackRemote) {
 	log := l.log.With("ssrc", uint32(track.SSRC()), "codec", track.Codec().MimeType)
 	log.Debug("browser audio track started")
@@ -124,6 +139,7 @@ func (l *AgentLeg) readTrack(track *webrtc.TrackRemote) {
 			continue
 		}
 		n++
+		l.received.Add(1)
 		if f := l.sink.Load(); f != nil {
 			(*f)(pkt.Payload)
 		}

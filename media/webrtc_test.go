@@ -40,6 +40,8 @@ func newTestWebRTC(t *testing.T) *WebRTC {
 type testBrowser struct {
 	pc    *webrtc.PeerConnection
 	mic   *webrtc.TrackLocalStaticSample
+	idle  atomic.Bool  // sends nothing, as the desk page between calls
+	sent  atomic.Int64 // frames written to the microphone track
 	heard pcmRecorder
 	up    chan struct{} // closed when connected
 	upOne sync.Once
@@ -92,7 +94,13 @@ func newTestBrowser(t *testing.T, freq float64, codecs ...webrtc.RTPCodecCapabil
 	})
 	src := newToneSource(CodecPCMU, freq)
 	pacer(&b.g, b.stop, func() {
-		_ = b.mic.WriteSample(pmedia.Sample{Data: src.next(), Duration: frameDuration})
+		frame := src.next()
+		if b.idle.Load() {
+			return
+		}
+		if b.mic.WriteSample(pmedia.Sample{Data: frame, Duration: frameDuration}) == nil {
+			b.sent.Add(1)
+		}
 	})
 	return b
 }
@@ -439,5 +447,73 @@ func TestNewWebRTCRejectsBadConfig(t *testing.T) {
 		if _, err := NewWebRTC(cfg); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// The desk page sends no audio while its agent has no call. An agent leg
+// whose browser has sent nothing since it connected, for longer than
+// pion's 5 s without traffic that would count as "disconnected", stays
+// connected and silent both ways; when the browser starts sending (at
+// answer) and the bridge joins a caller, each side hears the other, and
+// when the call ends and the browser stops, nothing more arrives.
+func TestAgentLegIdleBrowserSendsNothing(t *testing.T) {
+	rtc := newTestWebRTC(t)
+	leg, err := rtc.NewAgentLeg(testLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = leg.Close() })
+	c := &connected{rtc: rtc, leg: leg, changes: make(chan bool, 16)}
+	leg.OnConnectionChange(func(up bool) { c.changes <- up })
+	c.browser = newTestBrowser(t, 1000)
+	c.browser.idle.Store(true) // before it connects: its frames went nowhere so far
+	c.answer = c.negotiate(t, nil)
+	c.expectChange(t, true)
+	c.browser.waitUp(t)
+
+	// Idle: the time is the claim (no event marks "still silent").
+	time.Sleep(6 * time.Second)
+	if n := leg.PacketsReceived(); n != 0 {
+		t.Errorf("idle leg received %d packets from the browser", n)
+	}
+	if n := leg.PacketsSent(); n != 0 {
+		t.Errorf("idle leg sent %d packets to the browser", n)
+	}
+	if n := c.browser.heard.frames.Load(); n != 0 {
+		t.Errorf("idle browser heard %d frames", n)
+	}
+	select {
+	case up := <-c.changes:
+		t.Fatalf("silent leg reported OnConnectionChange(%v)", up)
+	default:
+	}
+	if !leg.Connected() {
+		t.Fatalf("silent leg is %s", leg)
+	}
+
+	// Answer: the browser starts sending, then the bridge joins the caller.
+	c.browser.idle.Store(false)
+	trunk := newFakeTrunk(t, CodecPCMU, 440)
+	br := NewBridge(trunk, leg, testLog())
+	br.Start()
+	requireTone(t, "trunk", trunk.heard.listen(t, "trunk", 3, 4000), 1000)
+	requireTone(t, "browser", c.browser.heard.listen(t, "browser", 3, 4000), 440)
+
+	// The call ends: no bridge, and the browser stops.
+	br.Stop()
+	c.browser.idle.Store(true)
+	sent := c.browser.sent.Load()
+	// Loopback UDP may lose one or two under load; the pacer may have had one frame in hand.
+	waitFor(t, "the browser's last frames", func() bool { return leg.PacketsReceived()+2 >= uint64(sent) })
+	received, toBrowser := leg.PacketsReceived(), leg.PacketsSent()
+	time.Sleep(time.Second)
+	if n := leg.PacketsReceived() - received; n > 3 {
+		t.Errorf("after the call the leg received %d more packets", n)
+	}
+	if n := leg.PacketsSent() - toBrowser; n != 0 {
+		t.Errorf("after the call the leg sent %d more packets", n)
+	}
+	if s := br.Stats(); s.AToB == 0 || s.BToA == 0 || s.Dropped != 0 {
+		t.Errorf("bridge stats %+v", s)
 	}
 }

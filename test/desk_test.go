@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/cityhotline/hotline/api/deskproto"
 	"github.com/cityhotline/hotline/internal/baresip"
+	"github.com/cityhotline/hotline/internal/chromium"
 	"github.com/cityhotline/hotline/internal/deskclient"
 	"github.com/cityhotline/hotline/media"
 )
@@ -194,6 +197,12 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 	srv, admin, ctx := deskTest(t)
 
 	ag := agentDesk(t, ctx, srv, "agent1", 1000)
+	// Ready with the softphone connected but no call: the microphone stays
+	// off the wire (the time is the claim; nothing marks "still silent").
+	time.Sleep(2 * time.Second)
+	if n := ag.PacketsSent(); n != 0 || ag.Sending() {
+		t.Fatalf("the idle agent's softphone sent %d audio packets (sending now: %v)", n, ag.Sending())
+	}
 	ph := callComplaints(t, srv, "13700137000")
 
 	off := nextOffer(t, ctx, ag)
@@ -266,6 +275,9 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 	}
 	if ended := callEnded(t, ctx, ag); ended.By != "agent" || ended.WrapUpUntil == nil {
 		t.Errorf("call_ended %+v", ended)
+	}
+	if ag.Sending() || ag.PacketsSent() == 0 {
+		t.Errorf("after the call the softphone is sending %v, having sent %d packets", ag.Sending(), ag.PacketsSent())
 	}
 	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
 	waitState(t, ctx, ag, "ready") // wrap-up (2 s) over
@@ -447,4 +459,66 @@ func anySecond(pcm []int16, hz float64) bool {
 		}
 	}
 	return false
+}
+
+// packetsSentJS is the desk page's audio packets sent so far (getStats
+// outbound-rtp) and whether its microphone track is on the sender.
+const packetsSentJS = `window.hotlineDesk.packetsSent().then((n) => ({n, on: window.hotlineDesk.micOnWire()}))`
+
+type micStats struct {
+	N  int64 `json:"n"`
+	On bool  `json:"on"`
+}
+
+// The desk page in a real Chromium keeps its PeerConnection from sign-in
+// but sends no audio while the agent has no call: outbound-rtp
+// packetsSent does not move while ready, nor after the call; during the
+// call the caller hears the page's 1 kHz microphone.
+func TestBrowserDeskIdleSendsNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the server binary, Chromium, baresip and WebRTC; skipped with -short")
+	}
+	exe := chromium.Find(t)
+	baresip.NeedTool(t, "baresip")
+	srv := startDeskServer(t)
+	mic := filepath.Join(t.TempDir(), "agent-mic-1khz.wav")
+	if err := media.WriteWAVFile(mic, 48000, 1, media.Tone(1000, 60*time.Second, 48000, 0.3)); err != nil {
+		t.Fatal(err)
+	}
+	p := chromium.Open(t, chromium.Options{Exe: exe, Mic: mic, Life: 60 * time.Second, Width: 1366, Height: 900})
+	p.SignIn(srv.base+"/desk/", "agent1", "demo12345", "desk-view")
+	p.Wait("softphone connected", `window.hotlineDesk.rtcConnected() && !document.querySelector('#state-ready').disabled`, 10*time.Second)
+	p.Do("go ready", chromedp.Click(chromedp.ID("state-ready")))
+	p.Wait("ready", `window.hotlineDesk.state() === 'ready'`, 10*time.Second)
+
+	// Idle: the time is the claim (nothing marks "still silent").
+	idle := func(when string) {
+		t.Helper()
+		before := chromium.Eval[micStats](p, packetsSentJS, 5*time.Second)
+		time.Sleep(2 * time.Second)
+		after := chromium.Eval[micStats](p, packetsSentJS, 5*time.Second)
+		if before.On || after.On || after.N != before.N {
+			t.Errorf("%s: the page's microphone on the wire %v → %v, packets sent %d → %d; want off and none",
+				when, before.On, after.On, before.N, after.N)
+		}
+	}
+	idle("ready, no call")
+
+	ph := callComplaints(t, srv, "13400134000")
+	p.Wait("offer shown", `window.hotlineDesk.call()?.phase === 'offered'`, 15*time.Second)
+	p.Do("answer", chromedp.Click(chromedp.ID("answer")))
+	p.Wait("in call", `window.hotlineDesk.call()?.phase === 'connected' && window.hotlineDesk.micOnWire()`, 10*time.Second)
+	time.Sleep(4 * time.Second) // the caller hears the page for a while; endShare reads it
+	during := chromium.Eval[micStats](p, packetsSentJS, 5*time.Second)
+	p.Do("hang up", chromedp.Click(chromedp.ID("hangup")))
+	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
+	p.Wait("microphone off the wire", `window.hotlineDesk.call()?.phase !== 'connected' && !window.hotlineDesk.micOnWire()`, 10*time.Second)
+	if during.N < 100 {
+		t.Errorf("during the call the page sent %d packets", during.N)
+	}
+	if e := endShare(ph.Heard(), 1000); e < 0.5 {
+		t.Errorf("the caller did not hear the page's 1 kHz (share %.2f)", e)
+	}
+	idle("after the call")
+	p.CheckErrors()
 }

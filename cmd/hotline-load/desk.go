@@ -18,7 +18,8 @@ import (
 )
 
 const deskUsage = `  desk     log in -agents desk agents (created if missing); -active of them get a WebRTC
-           softphone, go ready, answer offers, talk -talk, hang up, again until -duration`
+           softphone, go ready, answer offers, talk -talk, hang up, again until -duration;
+           like the desk page, a softphone sends audio only while it has a call`
 
 // deskOptions are the desk subcommand's flags.
 type deskOptions struct {
@@ -28,6 +29,7 @@ type deskOptions struct {
 	talk, duration      time.Duration
 	hz                  float64
 	loginC              int
+	cpuProfile          string
 }
 
 // DeskReport is what the desk subcommand prints.
@@ -50,6 +52,11 @@ type DeskReport struct {
 		Packets   int64   `json:"packets"`
 		Lost      int64   `json:"lost"`
 		LossShare float64 `json:"loss_share"`
+		// Sent is what the agents' microphones sent (only during calls);
+		// PacerOverruns counts the times their shared 20 ms clock fell
+		// more than 60 ms behind (this process starved of CPU).
+		Sent          int64 `json:"sent"`
+		PacerOverruns int64 `json:"pacer_overruns"`
 	} `json:"audio_at_agents"`
 }
 
@@ -67,6 +74,7 @@ func parseDeskFlags(args []string) (deskOptions, error) {
 	fs.DurationVar(&o.duration, "duration", 2*time.Minute, "stop taking calls after this long")
 	fs.Float64Var(&o.hz, "tone", 1000, "the agents' microphone tone in Hz")
 	fs.IntVar(&o.loginC, "login-c", 8, "agents logged in at once while setting up")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write this process's CPU profile (from the end of the log-ins to the end of the run) to this file")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -91,6 +99,7 @@ type deskRun struct {
 	audio    []time.Duration
 	bridged  atomic.Int64
 	clients  []*deskclient.Client
+	pacer    *deskclient.Pacer // one 20 ms clock for every softphone's microphone
 	start    time.Time
 	deadline time.Time
 }
@@ -106,7 +115,8 @@ func runDesk(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := &deskRun{rep: DeskReport{Command: "desk", Errors: map[string]int{}}}
+	r := &deskRun{rep: DeskReport{Command: "desk", Errors: map[string]int{}}, pacer: deskclient.NewPacer()}
+	defer r.pacer.Stop()
 	if err := ensureAgents(ctx, o); err != nil {
 		return err
 	}
@@ -118,6 +128,13 @@ func runDesk(ctx context.Context, args []string, out io.Writer) error {
 			c.Close()
 		}
 	}()
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	r.start = time.Now()
 	r.deadline = r.start.Add(o.duration)
 	var wg sync.WaitGroup
@@ -136,7 +153,9 @@ func runDesk(ctx context.Context, args []string, out io.Writer) error {
 	for _, c := range r.clients[:o.active] {
 		rep.Audio.Packets += c.Packets()
 		rep.Audio.Lost += c.Lost()
+		rep.Audio.Sent += c.PacketsSent()
 	}
+	rep.Audio.PacerOverruns = r.pacer.Overruns()
 	if n := rep.Audio.Packets + rep.Audio.Lost; n > 0 {
 		rep.Audio.LossShare = round(float64(rep.Audio.Lost) / float64(n))
 	}
@@ -188,6 +207,7 @@ func (r *deskRun) logIn(ctx context.Context, o deskOptions) error {
 			c, err := deskclient.Dial(lctx, o.url, agentName(o, i+1), o.agentPass)
 			if err == nil && i < o.active {
 				c.SetTone(o.hz)
+				c.UsePacer(r.pacer)
 				if err = c.ConnectRTC(lctx); err != nil {
 					c.Close()
 				}
@@ -270,15 +290,14 @@ func (r *deskRun) takeCall(ctx context.Context, c *deskclient.Client, o deskOpti
 		r.rep.MaxBridged = n
 	}
 	r.mu.Unlock()
-	// First audio: poll the client's receive time (it records the arrival).
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if at := c.FirstAudio(); !at.IsZero() {
-			r.mu.Lock()
-			r.audio = append(r.audio, at.Sub(answered))
-			r.mu.Unlock()
-			break
-		}
+	// First audio: the client signals the first packet's arrival.
+	fctx, fcancel := context.WithTimeout(ctx, 2*time.Second)
+	if at, err := c.WaitFirstAudio(fctx); err == nil {
+		r.mu.Lock()
+		r.audio = append(r.audio, at.Sub(answered))
+		r.mu.Unlock()
 	}
+	fcancel()
 	select {
 	case <-time.After(o.talk):
 	case <-ctx.Done():

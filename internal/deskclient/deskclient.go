@@ -1,8 +1,10 @@
 // Package deskclient is a Go agent softphone: it logs in over the JSON API,
 // opens the desk WebSocket (docs/softphone.md) and a pion WebRTC
 // PeerConnection as a browser would, sends a tone as its microphone and
-// keeps what it hears. Tests and the load generator use it; everything
-// stays on 127.0.0.1.
+// keeps what it hears. Like the desk page, it sends audio only while it has
+// a call (from its answer to call_ended, not while held); the
+// PeerConnection stays up in between. Tests and the load generator use
+// it; everything stays on 127.0.0.1.
 package deskclient
 
 import (
@@ -11,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,8 +21,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
-	pmedia "github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/cityhotline/hotline/api/deskproto"
 	"github.com/cityhotline/hotline/media"
@@ -50,12 +52,30 @@ type Client struct {
 	pending map[int64]chan Frame
 
 	pc    *webrtc.PeerConnection
-	track *webrtc.TrackLocalStaticSample
+	track *webrtc.TrackLocalStaticRTP
+
+	// The microphone: the pacer's goroutine sends a frame of tone on each
+	// tick while send is set; pkt and lastTick belong to that goroutine.
+	pacer      *Pacer
+	ownPacer   bool
+	micStarted bool
+	tone       atomic.Pointer[toneLoop]
+	send       atomic.Bool
+	pkt        rtp.Packet
+	tsBase     uint32
+	lastTick   uint64
+	txPkts     atomic.Int64
+
+	// cmu guards the call as this client sees it, which decides send.
+	cmu       sync.Mutex
+	answering bool // an answer is on its way
+	onCall    bool // connected, until call_ended
+	held      bool
 
 	amu     sync.Mutex
-	heard   []int16 // decoded audio received, newest last (bounded)
+	heard   ring // decoded audio received (the last maxHeard samples)
 	firstRX time.Time
-	tone    float64 // Hz sent as the microphone; 0 = silence
+	first   chan struct{} // closed at the first audio packet after a reset
 	rxPkts  atomic.Int64
 	rxLost  atomic.Int64 // gaps in the received sequence numbers
 
@@ -117,7 +137,8 @@ func DialToken(ctx context.Context, baseURL, token string) (*Client, error) {
 	}
 	cctx, cancel := context.WithCancel(context.Background())
 	c := &Client{base: baseURL, token: token, ws: ws, frames: make(chan Frame, 4096), pending: map[int64]chan Frame{},
-		ctx: cctx, cancel: cancel}
+		ctx: cctx, cancel: cancel, first: make(chan struct{})}
+	c.tone.Store(newToneLoop(0))
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -156,6 +177,7 @@ func (c *Client) read() {
 			continue
 		}
 		f := Frame{Type: head.Type, Raw: b, At: time.Now()}
+		c.follow(f)
 		if (head.Type == deskproto.TypeAck || head.Type == deskproto.TypeError) && head.ID != 0 {
 			c.pmu.Lock()
 			ch := c.pending[head.ID]
@@ -178,8 +200,17 @@ func (c *Client) read() {
 	}
 }
 
-// Send writes a message without waiting for its ack.
+// Send writes a message without waiting for its ack. An answer, or taking
+// a call off hold, puts the microphone on the wire first, as the desk page
+// does, so that the agent's first words are not lost; putting it on hold
+// takes it off.
 func (c *Client) Send(m deskproto.Message) error {
+	switch {
+	case m.Type == deskproto.TypeAnswer:
+		c.callState(func() { c.answering = true })
+	case m.Type == deskproto.TypeHold && m.On != nil:
+		c.callState(func() { c.held = *m.On })
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err
@@ -199,11 +230,13 @@ func (c *Client) Do(ctx context.Context, m deskproto.Message) error {
 	c.pending[m.ID] = ch
 	c.pmu.Unlock()
 	if err := c.Send(m); err != nil {
+		c.refused(m)
 		return err
 	}
 	select {
 	case f := <-ch:
 		if f.Type == deskproto.TypeError {
+			c.refused(m)
 			var e deskproto.Error
 			_ = f.Decode(&e)
 			return &Error{Msg: e}
@@ -242,12 +275,13 @@ func (c *Client) Next(ctx context.Context, types ...string) (Frame, error) {
 	}
 }
 
-// SetTone sets the microphone: a sine at hz (0 = silence).
-func (c *Client) SetTone(hz float64) {
-	c.amu.Lock()
-	c.tone = hz
-	c.amu.Unlock()
-}
+// SetTone sets the microphone: a sine at hz (0 = silence); a whole number
+// of hertz loops seamlessly.
+func (c *Client) SetTone(hz float64) { c.tone.Store(newToneLoop(hz)) }
+
+// UsePacer makes the microphone ride on p's clock (shared with other
+// clients) instead of one of its own; call it before ConnectRTC.
+func (c *Client) UsePacer(p *Pacer) { c.pacer = p }
 
 // ConnectRTC opens the softphone PeerConnection (offerer, PCMU, loopback
 // only) and waits until it is connected.
@@ -263,13 +297,21 @@ func (c *Client) ConnectRTC(ctx context.Context) error {
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se))
+	// RTCP reports only, as the server and a browser's audio do: pion's
+	// defaults add NACK (a copy of every packet sent, kept for
+	// retransmission), TWCC and statistics, which a fleet of hundreds pays
+	// for on every packet.
+	ir := &interceptor.Registry{}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return err
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se), webrtc.WithInterceptorRegistry(ir))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return err
 	}
 	c.pc = pc
-	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "deskclient")
+	track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000, Channels: 1}, "audio", "deskclient")
 	if err != nil {
 		return err
 	}
@@ -345,48 +387,24 @@ func (c *Client) ConnectRTC(ctx context.Context) error {
 			break
 		}
 	}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		c.mic()
-	}()
+	c.startMic()
 	return nil
-}
-
-// mic sends 20 ms of the tone (or silence) every 20 ms against an
-// absolute schedule.
-func (c *Client) mic() {
-	pcm := make([]int16, media.FrameSamples)
-	payload := make([]byte, media.FrameSamples)
-	var phase float64
-	start := time.Now()
-	for i := 1; ; i++ {
-		c.amu.Lock()
-		hz := c.tone
-		c.amu.Unlock()
-		phase = sineFrame(pcm, hz, phase)
-		n := media.EncodeUlaw(payload, pcm)
-		if err := c.track.WriteSample(pmedia.Sample{Data: payload[:n], Duration: 20 * time.Millisecond}); err != nil {
-			return
-		}
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-time.After(time.Until(start.Add(time.Duration(i) * 20 * time.Millisecond))):
-		}
-	}
 }
 
 func (c *Client) receive(tr *webrtc.TrackRemote) {
 	pcm := make([]int16, 1500)
+	buf := make([]byte, 1500)
+	pkt := &rtp.Packet{}
 	var last uint16
 	started := false
 	for {
-		pkt, _, err := tr.ReadRTP()
+		// Read and Unmarshal into buffers kept for the track: ReadRTP
+		// would allocate a buffer and a packet for each one.
+		n, _, err := tr.Read(buf)
 		if err != nil {
 			return
 		}
-		if len(pkt.Payload) == 0 {
+		if pkt.Unmarshal(buf[:n]) != nil || len(pkt.Payload) == 0 {
 			continue
 		}
 		if d := pkt.SequenceNumber - last; started && d > 1 && d < 1000 {
@@ -394,15 +412,13 @@ func (c *Client) receive(tr *webrtc.TrackRemote) {
 		}
 		last, started = pkt.SequenceNumber, true
 		c.rxPkts.Add(1)
-		n := media.DecodeUlaw(pcm, pkt.Payload)
+		n = media.DecodeUlaw(pcm, pkt.Payload)
 		c.amu.Lock()
 		if c.firstRX.IsZero() {
 			c.firstRX = time.Now()
+			close(c.first)
 		}
-		c.heard = append(c.heard, pcm[:n]...)
-		if over := len(c.heard) - maxHeard; over > 0 {
-			c.heard = append(c.heard[:0], c.heard[over:]...)
-		}
+		c.heard.write(pcm[:n])
 		c.amu.Unlock()
 	}
 }
@@ -412,17 +428,31 @@ func (c *Client) Heard(d time.Duration) []int16 {
 	n := int(d.Seconds() * media.G711Rate)
 	c.amu.Lock()
 	defer c.amu.Unlock()
-	if n > len(c.heard) {
-		n = len(c.heard)
-	}
-	return append([]int16(nil), c.heard[len(c.heard)-n:]...)
+	return c.heard.last(n)
 }
 
 // ResetHeard forgets what was heard so far.
 func (c *Client) ResetHeard() {
 	c.amu.Lock()
-	c.heard, c.firstRX = c.heard[:0], time.Time{}
+	c.heard.reset()
+	if !c.firstRX.IsZero() {
+		c.firstRX, c.first = time.Time{}, make(chan struct{})
+	}
 	c.amu.Unlock()
+}
+
+// WaitFirstAudio waits for the first audio packet since the last reset and
+// returns its arrival time.
+func (c *Client) WaitFirstAudio(ctx context.Context) (time.Time, error) {
+	c.amu.Lock()
+	first := c.first
+	c.amu.Unlock()
+	select {
+	case <-first:
+		return c.FirstAudio(), nil
+	case <-ctx.Done():
+		return time.Time{}, fmt.Errorf("no audio: %w", ctx.Err())
+	}
 }
 
 // FirstAudio is when the first audio packet arrived since the last reset.
@@ -434,6 +464,12 @@ func (c *Client) FirstAudio() time.Time {
 
 // Token is the session token the client logged in with.
 func (c *Client) Token() string { return c.token }
+
+// PacketsSent is the number of audio packets the microphone has sent.
+func (c *Client) PacketsSent() int64 { return c.txPkts.Load() }
+
+// Sending reports whether the microphone is on the wire now.
+func (c *Client) Sending() bool { return c.send.Load() }
 
 // Packets is the number of audio packets received.
 func (c *Client) Packets() int64 { return c.rxPkts.Load() }
@@ -451,24 +487,10 @@ func (c *Client) DropRTC() {
 // Close ends everything.
 func (c *Client) Close() {
 	c.cancel()
+	c.stopMic()
 	if c.pc != nil {
 		_ = c.pc.Close()
 	}
 	_ = c.ws.Close()
 	c.wg.Wait()
-}
-
-// sineFrame fills pcm with a sine at hz (amplitude about -10 dBFS) from
-// phase and returns the phase to continue from; hz 0 gives silence.
-func sineFrame(pcm []int16, hz, phase float64) float64 {
-	step := 2 * math.Pi * hz / media.G711Rate
-	for i := range pcm {
-		if hz == 0 {
-			pcm[i] = 0
-			continue
-		}
-		pcm[i] = int16(10000 * math.Sin(phase))
-		phase += step
-	}
-	return math.Mod(phase, 2*math.Pi)
 }

@@ -35,10 +35,13 @@
 //               #kb-article #kb-article-title #kb-article-body #kb-use #kb-back
 //
 // Read-only debug hook for tests: window.hotlineDesk = {state(), call(),
-// rtcConnected(), lastTicket()} — state() is the agent state ("offline"
-// before the welcome), call() the offered/connected/ended call or null,
-// rtcConnected() the server's view of the PeerConnection (rtc_state),
-// lastTicket() the number of the last work order filed here.
+// rtcConnected(), lastTicket(), micOnWire(), packetsSent()} — state() is the
+// agent state ("offline" before the welcome), call() the offered/connected/
+// ended call or null, rtcConnected() the server's view of the PeerConnection
+// (rtc_state), lastTicket() the number of the last work order filed here,
+// micOnWire() whether the microphone track is on the PeerConnection's sender,
+// packetsSent() a promise of the audio packets sent so far (getStats
+// outbound-rtp).
 
 import { $, $$, el, clock, fmtDuration, fmtDateTime, since, until, debounce, typing, toast } from '../assets/util.js';
 import { t } from '../assets/i18n.js';
@@ -68,6 +71,67 @@ const TRIAGE_DONE_KEY = {
 
 const stateWord = (s) => t(STATE_KEY[s] ?? 'state.offline');
 
+// ---------------------------------------------------------------- microphone on the wire
+
+// DeskLeg is the softphone's AudioLeg with the microphone on the wire only
+// while someone can hear it: from the answer click (before the server
+// bridges, so the agent's first words reach the caller) to the end of the
+// call, except while the call is on hold (the server forwards nothing
+// then). In between the PeerConnection stays up (answering needs no ICE or
+// DTLS handshake) and getUserMedia's stream is kept (no new permission
+// prompt), but the audio sender carries no track (replaceTrack(null), no
+// renegotiation): an idle agent's microphone never leaves the browser, and
+// the server decrypts no audio nobody hears.
+class DeskLeg extends AudioLeg {
+  sending = false;
+  sendQueue = Promise.resolve();
+
+  build() {
+    super.build(); // adds the microphone's transceiver; nothing is sent before ICE connects
+    this.syncSend();
+  }
+
+  /** replaceTrack switches the microphone; it goes on the wire only while sending. */
+  async replaceTrack(stream) {
+    this.stream = stream;
+    await this.syncSend();
+  }
+
+  /** setSending puts the microphone on the wire (or takes it off); resolves once done. */
+  setSending(on) {
+    this.sending = on;
+    return this.syncSend();
+  }
+
+  // syncSend applies the latest wish; the calls run one after another, so
+  // the last one wins whatever order replaceTrack's promises would settle in.
+  syncSend() {
+    this.sendQueue = this.sendQueue.then(() => this.applySend()).catch((err) => console.warn('rtc: microphone switch failed', err));
+    return this.sendQueue;
+  }
+
+  async applySend() {
+    const pc = this.pc;
+    if (!pc || pc.connectionState === 'closed') return;
+    const sender = pc.getTransceivers().find((tr) => tr.receiver.track?.kind === 'audio')?.sender;
+    if (!sender) return;
+    const want = this.sending ? (this.stream?.getAudioTracks()[0] ?? null) : null;
+    if (sender.track !== want) await sender.replaceTrack(want);
+  }
+
+  get micOnWire() {
+    return !!this.pc?.getSenders().some((s) => s.track?.kind === 'audio');
+  }
+
+  /** packetsSent: the audio packets this PeerConnection has sent (getStats). */
+  async packetsSent() {
+    const stats = await this.pc?.getStats();
+    let n = 0;
+    stats?.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'audio') n += r.packetsSent ?? 0; });
+    return n;
+  }
+}
+
 // ---------------------------------------------------------------- state
 
 const S = {
@@ -76,6 +140,8 @@ const S = {
   agent: null, // the last state message: {state, reason, since, call, wrapup_until, calls_today}
   offer: null, // the ringing offer, with .at (performance.now() on arrival)
   answering: false,
+  micOpen: false, // the answer is on its way: the microphone goes on the wire first
+  unholding: false, // taking the call off hold: the microphone goes on the wire first
   call: null, // the connected call: {call, caller, queue, attrs, recording, since, held, muted, warm (a warm transfer is pending)}
   ended: null, // the call that just ended: {call, by, wrapup_until}
   wrapConfirm: false,
@@ -126,7 +192,7 @@ function startDesk(user) {
   requestMic();
 
   sock = new DeskSocket({ token: api.token });
-  leg = new AudioLeg(sock, { audio: audio() });
+  leg = new DeskLeg(sock, { audio: audio() });
   leg.addEventListener('state', (ev) => {
     S.rtcServer = ev.detail.server;
     renderConn();
@@ -240,7 +306,7 @@ function onMessage(msg) {
       renderAll();
       break;
     case 'held':
-      if (S.call?.call === msg.call) { S.call.held = !!msg.on; renderCall(); }
+      if (S.call?.call === msg.call) { S.call.held = !!msg.on; syncMic(); renderCall(); }
       break;
     case 'transfer_state':
       onTransferState(msg);
@@ -275,7 +341,9 @@ function setConnected(c) {
   };
   S.ended = null;
   S.wrapConfirm = false;
+  S.micOpen = false; // the call holds the microphone on the wire now
   leg?.setMicEnabled(!S.call.muted);
+  syncMic();
   // Remembered for a reload during wrap-up, when only the call id comes back.
   sessionStorage.setItem(`hotline.callmeta.${c.call}`, JSON.stringify({ call: c.call, caller: c.caller, recording: c.recording, queue: c.queue }));
   if (formCtx?.call !== c.call) {
@@ -300,12 +368,22 @@ function onTransferState(msg) {
 function stopOffer() {
   S.offer = null;
   S.answering = false;
+  S.micOpen = false;
   ringer.stop();
 }
+
+/** micWanted: whether the microphone should be on the wire now. */
+function micWanted() {
+  if (S.call) return !S.call.held || S.unholding;
+  return S.micOpen;
+}
+
+function syncMic() { return leg?.setSending(micWanted()); }
 
 // ---------------------------------------------------------------- rendering
 
 function renderAll() {
+  syncMic(); // every state change passes here; a no-op when nothing changes
   if (ref.leaves.length) fillCategories();
   renderState();
   renderConn();
@@ -517,12 +595,18 @@ async function answer() {
   const o = S.offer;
   if (!o || S.answering) return;
   S.answering = true;
+  S.micOpen = true;
   ringer.stop();
   renderOffer();
   try {
+    // The microphone first (a replaceTrack, a few ms): the server bridges
+    // as soon as it takes the answer, and the first words must not be lost.
+    await syncMic();
     await cmd({ type: 'answer', call: o.call }, 'err.answer');
   } catch {
     if (S.offer === o) stopOffer();
+    S.micOpen = false;
+    syncMic();
     renderAll();
   }
 }
@@ -555,10 +639,16 @@ async function toggleHold() {
   const c = S.call;
   if (!c) return;
   const on = !c.held;
+  if (!on) {
+    S.unholding = true;
+    await syncMic(); // before the server forwards again
+  }
   try {
     await cmd({ type: 'hold', call: c.call, on }, 'err.hold');
     if (S.call === c) { c.held = on; renderCall(); }
   } catch { /* shown */ }
+  S.unholding = false;
+  syncMic();
 }
 
 async function hangup() {
@@ -1326,6 +1416,8 @@ window.hotlineDesk = Object.freeze({
   },
   rtcConnected: () => S.rtcServer,
   lastTicket: () => S.lastTicket,
+  micOnWire: () => leg?.micOnWire ?? false,
+  packetsSent: () => leg?.packetsSent() ?? Promise.resolve(0),
 });
 
 const page = gate({
