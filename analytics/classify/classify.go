@@ -1,7 +1,8 @@
 // Package classify suggests a category for a citizen request from its text:
 // a multinomial logistic regression (softmax) over character 1–3-grams and
-// word 1–2-grams, trained with AdaGrad and L2 regularisation. Training is
-// deterministic for a given seed.
+// word 1–2-grams, trained with AdaGrad and L2 regularisation, each feature's
+// input scaled per label by its naive Bayes log-count ratio (NBSVM-style;
+// Options.NB). Training is deterministic for a given seed.
 package classify
 
 import (

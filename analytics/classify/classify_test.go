@@ -46,10 +46,17 @@ func smallCorpus() []Example {
 }
 
 func TestTrainPredictHeldOut(t *testing.T) {
-	m, err := Train(smallCorpus(), Options{})
-	if err != nil {
-		t.Fatal(err)
+	for _, nb := range []float64{0, -1} { // NB ratios (the default) and the plain softmax
+		m, err := Train(smallCorpus(), Options{NB: nb})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testHeldOut(t, m)
 	}
+}
+
+func testHeldOut(t *testing.T, m *Model) {
+	t.Helper()
 	heldOut := []Example{
 		{"暖气不热，家里好冷", "供暖"},
 		{"供暖温度太低", "供暖"},
@@ -63,7 +70,7 @@ func TestTrainPredictHeldOut(t *testing.T) {
 	for _, e := range heldOut {
 		got := m.Predict(e.Text, 1)
 		if len(got) != 1 || got[0].Label != e.Label {
-			t.Errorf("Predict(%q) = %v, want %s", e.Text, got, e.Label)
+			t.Errorf("%v: Predict(%q) = %v, want %s", m, e.Text, got, e.Label)
 		}
 	}
 }

@@ -11,10 +11,14 @@ import (
 // Options tune training. Zero fields take the defaults in brackets.
 type Options struct {
 	Features     FeatureSpec
-	Epochs       int     // passes over the examples [20]
+	Epochs       int     // passes over the examples [10]
 	LearningRate float64 // AdaGrad base step [0.1]
-	L2           float64 // L2 penalty on the weights an example touches; < 0 means none [1e-5]
+	L2           float64 // L2 penalty on the weights an example touches; < 0 means none [2e-3]
 	MinCount     int     // drop features seen in fewer examples [1]
+	// NB is the smoothing α of naive Bayes log-count ratios that scale each
+	// feature's input per label while training (see nbRatios); < 0 trains
+	// the plain softmax [0.5].
+	NB float64
 	// Balance in [0,1] divides each label's probability by its training
 	// share raised to this power before renormalising, so that frequent
 	// labels do not crowd out rare ones (1: as if all labels were equally
@@ -26,12 +30,13 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	o.Features = o.Features.withDefaults()
 	if o.Epochs <= 0 {
-		o.Epochs = 20
+		o.Epochs = 10
 	}
 	if o.LearningRate <= 0 {
 		o.LearningRate = 0.1
 	}
-	o.L2 = orDefault(o.L2, 1e-5)
+	o.L2 = orDefault(o.L2, 2e-3)
+	o.NB = orDefault(o.NB, 0.5)
 	o.Balance = min(orDefault(o.Balance, 1), 1)
 	if o.MinCount <= 0 {
 		o.MinCount = 1
@@ -133,6 +138,9 @@ func (m *Model) buildVocab(df map[string]int, n, minCount int) {
 
 // fit runs AdaGrad on the softmax cross-entropy, with L2 on the weights
 // each example touches, visiting the examples in a seeded random order.
+// With opts.NB the trained parameters are u and the weights u∘r for the
+// naive Bayes ratios r; the model keeps the product, so prediction is the
+// same either way.
 func (m *Model) fit(ctx context.Context, xs []vector, y []int, opts Options) error {
 	nl := len(m.labels)
 	m.weights = make([]float32, len(m.features)*nl)
@@ -141,6 +149,9 @@ func (m *Model) fit(ctx context.Context, xs []vector, y []int, opts Options) err
 		w: m.weights, acc: make([]float32, len(m.weights)),
 		b: m.bias, bacc: make([]float32, nl),
 		lr: float32(opts.LearningRate), l2: float32(opts.L2), nl: nl,
+	}
+	if opts.NB > 0 {
+		a.r = nbRatios(xs, y, len(m.features), nl, opts.NB)
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
 	order := make([]int, len(xs))
@@ -154,20 +165,54 @@ func (m *Model) fit(ctx context.Context, xs []vector, y []int, opts Options) err
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
-			m.scores(xs[i], g)
+			a.scores(xs[i], g)
 			softmax(g)
 			g[y[i]]-- // d loss / d score = p - onehot
 			a.step(xs[i], g)
 		}
 	}
+	if a.r != nil {
+		for j, r := range a.r {
+			m.weights[j] *= r
+		}
+	}
 	return nil
 }
 
-// adagrad holds the weights being trained and their squared-gradient sums.
+// adagrad holds the parameters being trained and their squared-gradient
+// sums. The weight of feature f for label l is w[j], or w[j]·r[j] when r
+// (the naive Bayes ratios) is set, with j = f·nl + l.
 type adagrad struct {
 	w, acc, b, bacc []float32
+	r               []float32
 	lr, l2          float32
 	nl              int
+}
+
+// scores writes the label scores of x under the current parameters into p.
+func (a *adagrad) scores(x vector, p []float64) {
+	copyBias(p, a.b)
+	for k, f := range x.idx {
+		base := int(f) * a.nl
+		row := a.w[base : base+a.nl]
+		xv := float64(x.val[k])
+		if a.r == nil {
+			for l, w := range row {
+				p[l] += float64(w) * xv
+			}
+			continue
+		}
+		r := a.r[base : base+a.nl]
+		for l, w := range row {
+			p[l] += float64(w*r[l]) * xv
+		}
+	}
+}
+
+func copyBias(p []float64, b []float32) {
+	for l := range p {
+		p[l] = float64(b[l])
+	}
 }
 
 // step applies one update for an example x whose loss has gradient g with
@@ -180,7 +225,11 @@ func (a *adagrad) step(x vector, g []float64) {
 		base := int(f) * a.nl
 		for l, gl := range g {
 			j := base + l
-			a.w[j] -= a.update(&a.acc[j], float32(gl)*x.val[k]+a.l2*a.w[j])
+			gx := float32(gl) * x.val[k]
+			if a.r != nil {
+				gx *= a.r[j]
+			}
+			a.w[j] -= a.update(&a.acc[j], gx+a.l2*a.w[j])
 		}
 	}
 }

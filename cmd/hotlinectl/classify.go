@@ -29,6 +29,7 @@ type classifyFlags struct {
 	l2                            float64
 	minCount                      int
 	balance                       float64
+	nb                            float64
 }
 
 const classifyUsage = `usage:
@@ -37,7 +38,7 @@ const classifyUsage = `usage:
 
 --text may name several columns joined by commas (their texts are joined by a newline).
 train also takes --augment COLUMN (rows with COLUMN non-empty are learned a second time as
-text + COLUMN) and the tuning flags --epochs, --l2, --min-count, --balance.
+text + COLUMN) and the tuning flags --epochs, --l2, --min-count, --balance, --nb.
 A row belongs to "test" when FNV-1a 64 of its first text column's UTF-8 bytes, mod 1000,
 is >= train-fraction*1000, and to "train" otherwise; --part picks the rows to use.`
 
@@ -80,6 +81,7 @@ func parseClassifyFlags(sub string, args []string) (classifyFlags, error) {
 	fs.Float64Var(&f.l2, "l2", 0, "L2 penalty (0: the default)")
 	fs.IntVar(&f.minCount, "min-count", 0, "drop features seen in fewer examples (0: the default)")
 	fs.Float64Var(&f.balance, "balance", 0, "label-prior correction in [0,1] (0: the default, 1; -1: none)")
+	fs.Float64Var(&f.nb, "nb", 0, "naive Bayes ratio smoothing (0: the default, 0.5; -1: plain softmax)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return f, errUsage
@@ -197,7 +199,7 @@ func classifyRow(rec []string, textCols []int, labelCol int) (classify.Example, 
 
 func classifyTrain(ctx context.Context, f classifyFlags, examples []classify.Example, stdout io.Writer) error {
 	start := time.Now()
-	m, err := classify.TrainContext(ctx, examples, classify.Options{Epochs: f.epochs, L2: f.l2, MinCount: f.minCount, Balance: f.balance})
+	m, err := classify.TrainContext(ctx, examples, classify.Options{Epochs: f.epochs, L2: f.l2, MinCount: f.minCount, Balance: f.balance, NB: f.nb})
 	if err != nil {
 		return fmt.Errorf("classify train: %w", err)
 	}
