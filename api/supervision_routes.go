@@ -10,6 +10,7 @@ func (s *server) supervisionRoutes() {
 	s.handle("GET /api/v1/catalogue/{id}/tickets", s.authed(s.ruleTickets))
 	s.handle("POST /api/v1/catalogue/preview", s.authed(s.previewRule))
 	s.handle("GET /api/v1/sla", s.authed(s.getSLA))
+	s.handle("PUT /api/v1/sla", s.authed(s.putSLA))
 	s.handle("GET /api/v1/prompts", s.authed(s.listPrompts))
 	s.handle("POST /api/v1/prompts/{lang}/{name}", s.authed(s.uploadPrompt))
 }
@@ -33,8 +34,10 @@ func init() {
 			tag: "reference", status: 200, result: "RuleMatches", params: []param{pathParam("id", "rule id"), query("limit", "1-200, default 50")}},
 		"POST /api/v1/catalogue/preview": {summary: "What an edited rule (its id) or a new one (id 0) would route, before saving; nothing is stored; admin",
 			tag: "reference", body: "Rule", status: 200, result: "RuleMatches", params: []param{query("limit", "1-200, default 50")}},
-		"GET /api/v1/sla": {summary: "The deadline tiers (seconds from dispatch), which clocks count working days, the warning fraction and the holiday/调休 calendar; read-only, from the configuration",
+		"GET /api/v1/sla": {summary: "The deadline tiers (seconds from dispatch), which clocks count working days, the warning fraction and the holiday/调休 calendar, from the configuration or, once edited, the admin's stored rules (with who changed them and the history of changes)",
 			tag: "reference", status: 200, result: "SLA"},
+		"PUT /api/v1/sla": {summary: "Replace the deadline tiers, working-day switches, warning fraction and calendar (GET's shape; the audit fields are ignored); every tier required, accept ≤ contact ≤ reply, each clock 1 s – 365 days, warn_at in (0, 1), days YYYY-MM-DD (adjusted working days on weekends, never also holidays, at most 1000 each). Applies to clocks started afterwards; running deadlines keep theirs. Stored and audited; admin",
+			tag: "reference", body: "SLA", status: 200, result: "SLA"},
 		"GET /api/v1/prompts": {summary: "The IVR's prompt names per language and which have an uploaded recording; admin",
 			tag: "ivr", status: 200, result: "PromptList"},
 		"POST /api/v1/prompts/{lang}/{name}": {summary: "Upload a prompt recording: the body is an 8 kHz mono 16-bit PCM WAV (Content-Type audio/wav) of at most 60 s; admin",
@@ -59,7 +62,11 @@ func supervisionSchemas() map[string]any {
 			"tiers": map[string]any{"type": "array", "items": object(map[string]any{"urgency": str(""),
 				"accept": integer, "contact": integer, "reply": integer})},
 			"working_days": object(map[string]any{"accept": boolean, "contact": boolean, "reply": boolean}),
-			"warn_at":      number, "holidays": strs, "workdays": strs}),
+			"warn_at":      number, "holidays": strs, "workdays": strs,
+			"updated": stamp3, "updated_by": str("who changed the rules last (absent: the configuration's)"), "updated_by_name": str(""),
+			"history": map[string]any{"type": "array", "description": "changes, newest first (at most 50); read-only", "items": object(map[string]any{
+				"at": stamp3, "by": str(""), "by_name": str(""), "changes": strs})}},
+			"tiers", "working_days", "warn_at", "holidays", "workdays"),
 		"Prompt": object(map[string]any{"lang": str(""), "name": str(""), "uploaded": boolean, "updated": stamp3,
 			"bytes": integer, "seconds": number}),
 		"WAV":        map[string]any{"type": "string", "contentMediaType": "audio/wav", "description": "8 kHz mono 16-bit PCM, at most 60 s"},

@@ -8,11 +8,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/cityhotline/hotline/internal/chromium"
 	"github.com/cityhotline/hotline/media"
@@ -32,11 +34,16 @@ import (
 //   - the admin changes a catalogue rule (heating in 门头沟区 → the district's
 //     housing commission), sees the orders it covers, and a new order
 //     follows it;
-//   - the deadline tiers and calendar are shown; a prompt upload with a
+//   - the deadline tiers and calendar: a reply shorter than first contact
+//     is refused next to its field and nothing is saved; the ordinary
+//     tier's reply (3 s → 2 days) and a holiday are saved, audited, and a
+//     new order gets the new deadline, the running one keeps its own;
+//   - a prompt upload with a
 //     bad file is refused next to the file field, a good one stored; an API
 //     key is shown once and listed (by id, never the key); revoked after an
 //     in-place confirmation (a cancelled one changes nothing), Open311
-//     refuses it at once.
+//     refuses it at once;
+//   - after a restart the stored deadline rules override the configuration.
 
 // adminBrowserConfig makes ordinary orders overdue 3 s after dispatch and
 // complex ones yellow after 6 s; the SLA sweep runs every second.
@@ -44,7 +51,7 @@ const adminBrowserConfig = `
 tickets:
   deadlines:
     ordinary: {accept: 1s, contact: 2s, reply: 3s}
-    complex: {accept: 1h, contact: 1h, reply: 10m}
+    complex: {accept: 5m, contact: 10m, reply: 10m}
   warn_at: 0.01
 sla:
   sweep_interval: 1s
@@ -213,13 +220,11 @@ func TestAdminBrowser(t *testing.T) {
 	p.Shot("admin-3-catalogue-rule")
 	mark("catalogue rule changed; order " + after.ID + " followed it")
 
-	// ---- deadlines and calendar, read-only.
-	p.Do("deadlines", chromedp.Click(chromedp.ID("nav-sla")), chromedp.WaitVisible(chromedp.ID("sec-sla")))
-	p.Wait("tiers and calendar", `document.querySelectorAll('#sla-tiers tr').length === 4 && document.querySelectorAll('#sla-holidays li').length > 0`, 5*time.Second)
-	if got := p.Text(`#sla-tiers tr[data-urgency="ordinary"]`); !strings.Contains(got, "3 秒") {
-		t.Errorf("ordinary tier shown as %q", got)
-	}
-	p.Shot("admin-4-deadlines")
+	// ---- deadlines and calendar: a bad value is refused next to its field
+	// and nothing is saved; then the ordinary tier's reply and a holiday
+	// are changed, and an order dispatched afterwards gets the new deadline
+	// while the running one keeps its own.
+	admEditSLA(t, p, admin, late.ID)
 
 	// ---- IVR prompt upload.
 	dir := t.TempDir()
@@ -266,7 +271,21 @@ func TestAdminBrowser(t *testing.T) {
 	p.Do("switch to English", chromedp.Click(chromedp.ID("lang-toggle")), chromedp.Click(chromedp.ID("nav-users")))
 	p.Wait("English", `document.querySelector('#nav-units').textContent === 'Units' && document.documentElement.lang === 'en' && document.querySelector('#users-body tr[data-user="admin"]')?.textContent.includes('Admin')`, 5*time.Second)
 	p.Shot("admin-7-english")
+	p.Do("deadlines in English", chromedp.Click(chromedp.ID("nav-sla")), chromedp.WaitVisible(chromedp.ID("sec-sla")))
+	p.Wait("the deadlines page in English", `document.querySelector('#sla-tiers tr[data-urgency="ordinary"] th').textContent === 'Ordinary' && document.querySelector('#sla-history > li').textContent.includes('Reply: 3 s → 2 d')`, 5*time.Second)
+	p.Shot("admin-7-english-deadlines")
 	p.CheckErrors()
+
+	// ---- a restart: the stored deadline rules override the configuration.
+	if code := srv.terminate(); code != 0 {
+		t.Fatalf("server exit code %d", code)
+	}
+	again := startServerWith(t, srv.dataDir, "", adminBrowserConfig, "HOTLINE_DEMO=1")
+	var st slaState
+	login(t, again).must(t, "GET", "/api/v1/sla", nil, &st, 200)
+	if st.reply("ordinary") != 2*86400 || !slices.Contains(st.Holidays, "2026-12-31") || len(st.History) != 1 {
+		t.Errorf("after a restart the deadline rules are %+v, want the stored ones", st)
+	}
 	mark("done")
 }
 
@@ -339,5 +358,99 @@ func supWaitAPI(t *testing.T, _ *api, what string, limit time.Duration, cond fun
 			t.Fatalf("%s: not within %v", what, limit)
 		case <-tick.C:
 		}
+	}
+}
+
+// slaState is what GET /api/v1/sla tells of the edit.
+type slaState struct {
+	Tiers []struct {
+		Urgency string `json:"urgency"`
+		Reply   int64  `json:"reply"`
+	} `json:"tiers"`
+	Holidays  []string `json:"holidays"`
+	UpdatedBy string   `json:"updated_by"`
+	History   []struct {
+		By      string   `json:"by"`
+		Changes []string `json:"changes"`
+	} `json:"history"`
+}
+
+func (s slaState) reply(urgency string) int64 {
+	for _, c := range s.Tiers {
+		if c.Urgency == urgency {
+			return c.Reply
+		}
+	}
+	return -1
+}
+
+// replyClock is how long an order's reply clock runs: due − dispatched.
+func replyClock(t *testing.T, a *api, id string) time.Duration {
+	t.Helper()
+	var tk struct {
+		DispatchedAt string `json:"dispatched_at"`
+		Deadlines    struct {
+			Reply string `json:"reply"`
+		} `json:"deadlines"`
+	}
+	a.must(t, "GET", "/api/v1/tickets/"+id, nil, &tk, 200)
+	from, err1 := time.Parse(time.RFC3339Nano, tk.DispatchedAt)
+	due, err2 := time.Parse(time.RFC3339Nano, tk.Deadlines.Reply)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("order %s: dispatched %q, reply due %q", id, tk.DispatchedAt, tk.Deadlines.Reply)
+	}
+	return due.Sub(from)
+}
+
+// admEditSLA edits the deadlines page (see TestAdminBrowser).
+func admEditSLA(t *testing.T, p *chromium.Page, admin *api, runningID string) {
+	t.Helper()
+	const reply, unit = `[id="sla-tiers.ordinary.reply"]`, `[id="sla-tiers.ordinary.reply-unit"]`
+	p.Do("deadlines", chromedp.Click(chromedp.ID("nav-sla")), chromedp.WaitVisible(chromedp.ID("sec-sla")))
+	p.Wait("tiers and calendar", `document.querySelectorAll('#sla-tiers tr').length === 4 && document.querySelectorAll('#sla-holidays-list li[data-day]').length > 0`, 5*time.Second)
+	if v, u := p.Value(reply), p.Value(unit); v != "3" || u != "1" {
+		t.Errorf("ordinary reply shown as %q × %q s, want 3 seconds", v, u)
+	}
+	p.Shot("admin-4-deadlines")
+
+	// Reply in 1 s, shorter than first contact (2 s): refused, nothing saved.
+	p.Fill(reply, "1")
+	p.Do("save", chromedp.Click(chromedp.ID("sla-save")))
+	p.Wait("the problem is shown next to the reply field", `(() => {
+		const m = document.getElementById('sla-tiers.ordinary.reply-error');
+		return !m.hidden && m.textContent.includes('首次联系') && document.getElementById('sla-tiers.ordinary.reply').getAttribute('aria-invalid') === 'true' && !document.querySelector('#sla-error').hidden;
+	})()`, 5*time.Second)
+	p.Shot("admin-4-deadlines-refused")
+	var st slaState
+	admin.must(t, "GET", "/api/v1/sla", nil, &st, 200)
+	if st.reply("ordinary") != 3 || len(st.History) != 0 {
+		t.Fatalf("a refused edit was saved: ordinary reply %d s, history %v", st.reply("ordinary"), st.History)
+	}
+
+	// A bad day is refused by the page before anything is sent.
+	p.Do("add a bad day", chromedp.SendKeys(chromedp.ID("sla-holidays"), "2026-13-01"+kb.Enter))
+	p.Wait("the day is refused next to its field", `!document.querySelector('#sla-holidays-error').hidden && document.querySelector('#sla-holidays').getAttribute('aria-invalid') === 'true'`, 5*time.Second)
+
+	// 2 days, and New Year's Eve a holiday (typed, added with Enter).
+	p.Fill(reply, "2")
+	p.Choose(unit, "86400")
+	p.Fill("#sla-holidays", "2026-12-31")
+	p.Do("add the holiday", chromedp.SendKeys(chromedp.ID("sla-holidays"), kb.Enter))
+	p.Wait("the holiday is listed", `document.querySelector('#sla-holidays-list li[data-day="2026-12-31"]') !== null && document.querySelector('#sla-holidays-error').hidden && !document.querySelector('#sla-dirty').hidden`, 5*time.Second)
+	p.Do("save", chromedp.Click(chromedp.ID("sla-save")))
+	p.Wait("saved and audited", `document.querySelectorAll('#sla-history > li').length === 1 && document.querySelector('#sla-error').hidden && document.querySelector('#sla-dirty').hidden && document.getElementById('sla-tiers.ordinary.reply').value === '2'`, 5*time.Second)
+	p.Shot("admin-4-deadlines-saved")
+	admin.must(t, "GET", "/api/v1/sla", nil, &st, 200)
+	if st.reply("ordinary") != 2*86400 || !slices.Contains(st.Holidays, "2026-12-31") || st.UpdatedBy != "admin" || len(st.History) != 1 ||
+		!slices.Contains(st.History[0].Changes, "tiers.ordinary.reply: 3s → 2d") || !slices.Contains(st.History[0].Changes, "holidays: +2026-12-31") {
+		t.Fatalf("after the edit: %+v", st)
+	}
+
+	fresh := supFileAndDispatch(t, admin, "ordinary", "建外街道光华路16号井盖缺失")
+	if got := replyClock(t, admin, fresh.ID); got != 48*time.Hour {
+		t.Errorf("order %s dispatched after the edit has %v to reply, want 48h", fresh.ID, got)
+	}
+	if got := replyClock(t, admin, runningID); got != 3*time.Second {
+		t.Errorf("order %s dispatched before the edit has %v to reply, want its 3s", runningID, got)
 	}
 }

@@ -85,3 +85,48 @@ func TestCalendarWithoutWorkdaysTerminates(t *testing.T) {
 	c := NewCalendar(all, nil)
 	_ = c.Add(day("2026-01-01"), time.Hour, true) // must return
 }
+
+// Replace changes the days in place: a holder of the pointer sees them.
+func TestCalendarReplace(t *testing.T) {
+	c := testCalendar()
+	held := c // the IVR, the callbacks and the forecasts hold the pointer
+	if !held.Holiday(day("2026-10-01")) || held.Holiday(day("2026-11-30")) {
+		t.Fatal("the starting calendar")
+	}
+	c.Replace([]time.Time{day("2026-11-30")}, nil)
+	if held.Holiday(day("2026-10-01")) || !held.Holiday(day("2026-11-30")) || held.Workday(day("2026-11-30")) {
+		t.Error("the held calendar does not see the new holidays")
+	}
+	if held.Workday(day("2026-10-10")) { // a Saturday, no longer worked
+		t.Error("the old adjusted working day is still worked")
+	}
+	if got := held.Holidays(); len(got) != 1 || !got[0].Equal(day("2026-11-30")) {
+		t.Errorf("holidays %v", got)
+	}
+	// Friday 2026-11-27 12:00 + 24 working hours skips the weekend and Monday.
+	if got, want := held.Add(bj("2026-11-27 12:00"), 24*time.Hour, true), bj("2026-12-01 12:00"); !got.Equal(want) {
+		t.Errorf("Add over the new holiday = %s, want %s", got, want)
+	}
+}
+
+// BenchmarkCalendarAdd is a 15-working-day deadline (the complex tier's
+// reply on working days): one read lock over a three-week walk.
+func BenchmarkCalendarAdd(b *testing.B) {
+	c := testCalendar()
+	start := bj("2026-09-28 10:00")
+	for b.Loop() {
+		c.Add(start, 15*24*time.Hour, true)
+	}
+}
+
+// BenchmarkCalendarWorkdayParallel is the IVR and the callback scheduler
+// asking about today from every core at once (readers share the lock).
+func BenchmarkCalendarWorkdayParallel(b *testing.B) {
+	c := testCalendar()
+	day := bj("2026-10-01 10:00")
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c.Workday(day)
+		}
+	})
+}

@@ -212,8 +212,9 @@ func (s *Service) dispatchTo(ref *refData, t *Ticket, unit hotline.UnitID, at ti
 	t.State, t.DispatchedAt = StateDispatched, at
 	t.AcceptedAt, t.ContactedAt, t.RepliedAt = zeroTime, zeroTime, zeroTime
 	t.PendingReturn, t.PendingExtension, t.ExtensionReason = "", 0, ""
-	s.cfg.SLA.StartClocks(t, at)
-	s.cfg.SLA.Evaluate(t, at)
+	sla := s.sla() // one set of rules for the new clocks
+	sla.StartClocks(t, at)
+	sla.Evaluate(t, at)
 }
 
 func parseOr[T ~string](v *hotline.Invalid, field, s string, def T, parse func(string) (T, error)) T {

@@ -139,7 +139,7 @@ func (s *Service) act(ctx context.Context, a hotline.Actor, id hotline.TicketID,
 	if err := st.run(s, c); err != nil {
 		return nil, err
 	}
-	s.cfg.SLA.Evaluate(t, now)
+	s.sla().Evaluate(t, now)
 	t.Updated = now
 	ev.To, ev.Diff = t.State, Diff(&before, t)
 	if err := s.store.UpdateTicket(ctx, t, before.Version, []Event{*ev}); err != nil {
@@ -230,7 +230,7 @@ func (s *Service) dispatch(c *actCtx) error {
 }
 
 func (s *Service) accept(c *actCtx) error {
-	s.cfg.SLA.Evaluate(c.t, c.now) // a late acceptance is recorded red
+	s.sla().Evaluate(c.t, c.now) // a late acceptance is recorded red
 	c.t.State, c.t.AcceptedAt = StateInProgress, c.now
 	return nil
 }
@@ -239,7 +239,7 @@ func (s *Service) contact(c *actCtx) error {
 	if !c.t.ContactedAt.IsZero() {
 		return conflict(c.t, "first contact with the citizen is already recorded; add a note instead")
 	}
-	s.cfg.SLA.Evaluate(c.t, c.now)
+	s.sla().Evaluate(c.t, c.now)
 	c.t.ContactedAt = c.now
 	c.ev.Reason = c.in.Content
 	return nil
@@ -250,7 +250,7 @@ func (s *Service) reply(c *actCtx) error {
 	if err != nil || c.in.Outcome == "" {
 		return hotline.Errorf(hotline.EINVALID, "reply needs an outcome").WithField("outcome", "one of resolved, explained, unresolved")
 	}
-	s.cfg.SLA.Evaluate(c.t, c.now)
+	s.sla().Evaluate(c.t, c.now)
 	if c.t.ContactedAt.IsZero() {
 		c.t.ContactedAt = c.now // replying to the citizen is contacting them
 	}
@@ -313,7 +313,8 @@ func (s *Service) approveExtension(c *actCtx) error {
 		}
 		days = c.in.Days
 	}
-	c.t.ReplyDue = s.cfg.SLA.Calendar.Add(c.t.ReplyDue, time.Duration(days)*24*time.Hour, s.cfg.SLA.Working[2])
+	sla := s.sla()
+	c.t.ReplyDue = sla.Calendar.Add(c.t.ReplyDue, time.Duration(days)*24*time.Hour, sla.Working[2])
 	c.t.PendingExtension, c.t.ExtensionReason = 0, ""
 	c.t.Extensions++
 	return nil
@@ -406,7 +407,7 @@ func (s *Service) pause(c *actCtx) error {
 	if !c.t.PausedAt.IsZero() {
 		return conflict(c.t, "the clocks of ticket %s are already paused", c.t.ID)
 	}
-	s.cfg.SLA.Evaluate(c.t, c.now)
+	s.sla().Evaluate(c.t, c.now)
 	c.t.PausedAt = c.now
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cityhotline/hotline"
@@ -35,6 +36,14 @@ type Service struct {
 	mu      sync.Mutex
 	ref     *refData
 	refTime time.Time
+
+	// The deadline rules in force (replaced whole by UpdateSLA; cfg.SLA is
+	// only their start), the store that keeps the admin's edits, and the
+	// edits' audit; slaMu serialises the edits (sla_view.go).
+	rules    atomic.Pointer[SLAConfig]
+	slaStore SLAStore
+	slaMu    sync.Mutex
+	slaAudit SLASettings
 }
 
 // NewService returns a service. pub and log may be nil.
@@ -67,7 +76,11 @@ func NewService(cfg Config, st Store, clock hotline.Clock, pub hotline.Publisher
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, store: st, clock: clock, pub: pub, log: log}
+	s := &Service{cfg: cfg, store: st, clock: clock, pub: pub, log: log}
+	s.slaStore, _ = st.(SLAStore)
+	sla := cfg.SLA
+	s.rules.Store(&sla)
+	return s
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -1,7 +1,12 @@
 package ticketing
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"time"
+
+	"github.com/cityhotline/hotline"
 )
 
 // Clocks are the three SLA durations of an urgency tier, counted from
@@ -112,4 +117,162 @@ func (t *Ticket) shiftClocks(d time.Duration) {
 			*k.due = k.due.Add(d)
 		}
 	}
+}
+
+// SLASettings is what the admin edits on the deadlines page and the store
+// keeps: the clocks of every tier, which clocks count working days, the
+// warning fraction, the calendar's days, and who changed them last with
+// the history of changes (newest first). Stored settings override the
+// configuration at start-up.
+type SLASettings struct {
+	Deadlines map[Urgency]Clocks
+	Working   [3]bool
+	WarnAt    float64
+	// Holidays and Workdays are days (any instant of the day in Beijing).
+	Holidays, Workdays []time.Time
+
+	Updated time.Time // zero: never edited (the configuration's rules)
+	By      hotline.UserID
+	ByName  string
+	History []SLAChange
+}
+
+// SLAChange is one admin edit of the deadline rules, for the audit:
+// who, when, and each change as "what: before → after".
+type SLAChange struct {
+	At      time.Time
+	By      hotline.UserID
+	ByName  string
+	Changes []string
+}
+
+// Bounds of the deadline rules an admin may set.
+const (
+	MaxClock         = 365 * 24 * time.Hour // no clock runs longer than a year
+	MaxCalendarDays  = 1000                 // holidays, and adjusted working days, each
+	maxSLAHistory    = 50                   // changes kept in the audit
+	minCalendarYear  = 2000
+	maxCalendarYear  = 2100
+	fieldTierPattern = "tiers.%s.%s"
+)
+
+// Validate checks the rules: every tier present; each clock a positive
+// whole number of seconds up to MaxClock; accept ≤ contact ≤ reply (a unit
+// accepts an order before it contacts the citizen and contacts them before
+// it replies — DESIGN.md's tiers, e.g. utility 2 h ≤ 24 h ≤ 24 h); WarnAt
+// strictly between 0 and 1; calendar days between 2000 and 2100, at most
+// MaxCalendarDays of each, adjusted working days on weekends and none of
+// them also a holiday. Field names are those of the API's JSON.
+func (s SLASettings) Validate() error {
+	var v hotline.Invalid
+	for _, u := range Urgencies {
+		c, ok := s.Deadlines[u]
+		if !ok {
+			v.Add("tiers."+string(u), "required: every urgency tier needs its clocks")
+			continue
+		}
+		durs := [3]time.Duration{c.Accept, c.Contact, c.Reply}
+		for i, d := range durs {
+			f := fmt.Sprintf(fieldTierPattern, u, ClockNames[i])
+			switch {
+			case d <= 0:
+				v.Add(f, "must be positive")
+			case d%time.Second != 0:
+				v.Add(f, "must be a whole number of seconds")
+			case d > MaxClock:
+				v.Add(f, "at most 365 days")
+			case i > 0 && d < durs[i-1]:
+				v.Add(f, fmt.Sprintf("must not be shorter than the %s clock (%s)", ClockNames[i-1], FormatClock(durs[i-1])))
+			}
+		}
+	}
+	for u := range s.Deadlines {
+		if _, err := ParseUrgency(string(u)); err != nil {
+			v.Add("tiers."+string(u), "unknown urgency tier")
+		}
+	}
+	if !(s.WarnAt > 0 && s.WarnAt < 1) {
+		v.Add("warn_at", "must lie strictly between 0 and 1")
+	}
+	checkDays(&v, "holidays", s.Holidays)
+	checkDays(&v, "workdays", s.Workdays)
+	hol := daySet(s.Holidays)
+	for _, d := range s.Workdays {
+		k := dayKey(d)
+		if hol[k] {
+			v.Add("workdays", k+" is also a holiday; a day is one or the other")
+		}
+		if wd := d.In(Beijing).Weekday(); wd != time.Saturday && wd != time.Sunday {
+			v.Add("workdays", fmt.Sprintf("%s is a %s; list only weekend days that are worked", k, wd))
+		}
+	}
+	return v.Err("the deadline rules are not valid")
+}
+
+func checkDays(v *hotline.Invalid, field string, days []time.Time) {
+	if len(days) > MaxCalendarDays {
+		v.Add(field, fmt.Sprintf("at most %d days", MaxCalendarDays))
+	}
+	for _, d := range days {
+		if y := d.In(Beijing).Year(); y < minCalendarYear || y > maxCalendarYear {
+			v.Add(field, fmt.Sprintf("%s: only years %d to %d", dayKey(d), minCalendarYear, maxCalendarYear))
+		}
+	}
+}
+
+// FormatClock writes a clock in the largest unit that divides it: "7d",
+// "36h", "15m", "90s" (Go's form for fractions of a second).
+func FormatClock(d time.Duration) string {
+	switch {
+	case d > 0 && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d > 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d > 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d > 0 && d%time.Second == 0:
+		return fmt.Sprintf("%ds", d/time.Second)
+	}
+	return d.String()
+}
+
+// diffSLA lists what differs between two rule sets, one "what: before →
+// after" (or "holidays: +day", "holidays: -day") per change.
+func diffSLA(before, after SLASettings) []string {
+	var out []string
+	for _, u := range Urgencies {
+		b, a := before.Deadlines[u], after.Deadlines[u]
+		bd, ad := [3]time.Duration{b.Accept, b.Contact, b.Reply}, [3]time.Duration{a.Accept, a.Contact, a.Reply}
+		for i := range bd {
+			if bd[i] != ad[i] {
+				out = append(out, fmt.Sprintf(fieldTierPattern+": %s → %s", u, ClockNames[i], FormatClock(bd[i]), FormatClock(ad[i])))
+			}
+		}
+	}
+	for i, name := range ClockNames {
+		if before.Working[i] != after.Working[i] {
+			out = append(out, fmt.Sprintf("working_days.%s: %t → %t", name, before.Working[i], after.Working[i]))
+		}
+	}
+	if before.WarnAt != after.WarnAt {
+		out = append(out, fmt.Sprintf("warn_at: %g → %g", before.WarnAt, after.WarnAt))
+	}
+	out = append(out, diffDays("holidays", before.Holidays, after.Holidays)...)
+	return append(out, diffDays("workdays", before.Workdays, after.Workdays)...)
+}
+
+func diffDays(field string, before, after []time.Time) []string {
+	b, a := daySet(before), daySet(after)
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(b)) {
+		if !a[k] {
+			out = append(out, field+": -"+k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if !b[k] {
+			out = append(out, field+": +"+k)
+		}
+	}
+	return out
 }

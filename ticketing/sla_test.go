@@ -1,8 +1,12 @@
 package ticketing
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/cityhotline/hotline"
 )
 
 func TestSLALights(t *testing.T) {
@@ -71,5 +75,90 @@ func TestSLAWorkingDays(t *testing.T) {
 	}
 	if want := start.Add(2 * time.Hour); !tk.AcceptDue.Equal(want) {
 		t.Errorf("accept (calendar time) due = %s, want %s", tk.AcceptDue, want)
+	}
+}
+
+func validSettings() SLASettings {
+	d := DefaultSLA()
+	return SLASettings{Deadlines: d.Deadlines, WarnAt: 0.8,
+		Holidays: []time.Time{day("2026-10-01")}, Workdays: []time.Time{day("2026-09-27")}}
+}
+
+func TestSLASettingsValidate(t *testing.T) {
+	if err := validSettings().Validate(); err != nil {
+		t.Fatalf("the defaults: %v", err)
+	}
+	cases := []struct {
+		name, field string
+		edit        func(s *SLASettings)
+	}{
+		{"missing tier", "tiers.complex", func(s *SLASettings) { delete(s.Deadlines, UrgencyComplex) }},
+		{"unknown tier", "tiers.urgent", func(s *SLASettings) { s.Deadlines["urgent"] = Clocks{time.Hour, time.Hour, time.Hour} }},
+		{"zero clock", "tiers.emergency.accept", func(s *SLASettings) { s.Deadlines[UrgencyEmergency] = Clocks{0, time.Hour, 2 * time.Hour} }},
+		{"negative clock", "tiers.utility.contact", func(s *SLASettings) {
+			s.Deadlines[UrgencyUtility] = Clocks{time.Hour, -time.Hour, 2 * time.Hour}
+		}},
+		{"fraction of a second", "tiers.ordinary.reply", func(s *SLASettings) {
+			s.Deadlines[UrgencyOrdinary] = Clocks{time.Hour, 2 * time.Hour, 3*time.Hour + time.Millisecond}
+		}},
+		{"over a year", "tiers.complex.reply", func(s *SLASettings) {
+			s.Deadlines[UrgencyComplex] = Clocks{time.Hour, 2 * time.Hour, 366 * 24 * time.Hour}
+		}},
+		{"contact before accept", "tiers.ordinary.contact", func(s *SLASettings) {
+			s.Deadlines[UrgencyOrdinary] = Clocks{2 * time.Hour, time.Hour, 7 * 24 * time.Hour}
+		}},
+		{"reply before contact", "tiers.ordinary.reply", func(s *SLASettings) {
+			s.Deadlines[UrgencyOrdinary] = Clocks{time.Hour, 24 * time.Hour, 12 * time.Hour}
+		}},
+		{"warn at 0", "warn_at", func(s *SLASettings) { s.WarnAt = 0 }},
+		{"warn at 1", "warn_at", func(s *SLASettings) { s.WarnAt = 1 }},
+		{"holiday too early", "holidays", func(s *SLASettings) { s.Holidays = append(s.Holidays, day("1999-12-31")) }},
+		{"too many holidays", "holidays", func(s *SLASettings) {
+			for i := range MaxCalendarDays + 1 {
+				s.Holidays = append(s.Holidays, day("2027-01-01").AddDate(0, 0, i))
+			}
+		}},
+		{"workday also a holiday", "workdays", func(s *SLASettings) { s.Holidays = append(s.Holidays, day("2026-09-27")) }},
+		{"workday not a weekend", "workdays", func(s *SLASettings) { s.Workdays = append(s.Workdays, day("2026-10-08")) }},
+	}
+	for _, c := range cases {
+		s := validSettings()
+		s.Deadlines = maps.Clone(s.Deadlines)
+		c.edit(&s)
+		err := s.Validate()
+		he, ok := err.(*hotline.Error)
+		if !ok || he.Code != hotline.EINVALID || he.Fields[c.field] == "" {
+			t.Errorf("%s: %v, want a problem with %s", c.name, err, c.field)
+			continue
+		}
+		if len(he.Fields) != 1 {
+			t.Errorf("%s: problems with %v, want only %s", c.name, he.Fields, c.field)
+		}
+	}
+	// Equal clocks are allowed (utility: contact and reply both 24 h).
+	s := validSettings()
+	s.Deadlines = maps.Clone(s.Deadlines)
+	s.Deadlines[UrgencyEmergency] = Clocks{time.Second, time.Second, time.Second}
+	if err := s.Validate(); err != nil {
+		t.Errorf("equal clocks: %v", err)
+	}
+}
+
+func TestFormatClockAndDiff(t *testing.T) {
+	for d, want := range map[time.Duration]string{7 * 24 * time.Hour: "7d", 36 * time.Hour: "36h", 15 * time.Minute: "15m", 90 * time.Second: "90s", 3 * time.Second: "3s"} {
+		if got := FormatClock(d); got != want {
+			t.Errorf("FormatClock(%v) = %q, want %q", d, got, want)
+		}
+	}
+	a, b := validSettings(), validSettings()
+	b.Deadlines = maps.Clone(b.Deadlines)
+	b.Deadlines[UrgencyComplex] = Clocks{time.Hour, 24 * time.Hour, 10 * 24 * time.Hour}
+	b.Working[0], b.WarnAt = true, 0.7
+	b.Holidays = []time.Time{day("2026-10-02")}
+	got := diffSLA(a, b)
+	want := []string{"tiers.complex.accept: 2h → 1h", "tiers.complex.reply: 15d → 10d", "working_days.accept: false → true",
+		"warn_at: 0.8 → 0.7", "holidays: -2026-10-01", "holidays: +2026-10-02"}
+	if !slices.Equal(got, want) {
+		t.Errorf("diff = %q, want %q", got, want)
 	}
 }

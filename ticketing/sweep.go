@@ -38,7 +38,7 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 
 func (s *Service) check(ctx context.Context, t *Ticket, now time.Time) (int, error) {
 	before := *t
-	changed := s.cfg.SLA.Evaluate(t, now)
+	changed := s.sla().Evaluate(t, now)
 	if len(changed) == 0 && t.NextCheck.Equal(before.NextCheck) {
 		return 0, nil
 	}

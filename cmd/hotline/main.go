@@ -115,6 +115,13 @@ func run() error {
 		published.Publish(e)
 		events.Publish(e)
 	}), log)
+	// The admin's deadline rules and calendar (PUT /api/v1/sla), once
+	// saved, override the configuration and calendar.yaml.
+	if ok, err := tickets.LoadSLA(ctx); err != nil {
+		log.Error("deadline rules: keeping the configuration's", "err", err)
+	} else if ok {
+		log.Info("deadline rules: the admin's stored rules and calendar override the configuration")
+	}
 	accounts := account.NewService(account.Config{
 		TokenTTL: time.Duration(cfg.Auth.TokenTTL),
 		UnitExists: func(ctx context.Context, id hotline.UnitID) bool {

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("OpenData", func(t *testing.T) { runOpenData(t, open) })
 	t.Run("Reports", func(t *testing.T) { runReport(t, open) })
 	t.Run("Bulk", func(t *testing.T) { runBulk(t, open) })
+	t.Run("SLASettings", func(t *testing.T) { runSLASettings(t, open) })
 }
 
 // beijing is UTC+8, written out here rather than shared with the stores so

@@ -1,6 +1,6 @@
 // The admin pages: units, accounts, categories, the dispatch catalogue
 // (with the orders a rule covers), the deadline tiers and working calendar
-// (read-only), IVR prompt upload and Open311 API keys. Every form is sent
+// (edited whole, in sla.js), IVR prompt upload and Open311 API keys. Every form is sent
 // as it is; the API checks it, and its field problems are shown next to
 // the fields (assets/forms.js) with nothing saved.
 //
@@ -12,8 +12,12 @@
 // button.matches); forms with prefix unit, user, cat, rule, prompt, key:
 // input #P-F, message #P-F-error, box #P-error, submit #P-save (#prompt-
 // upload, #key-create); #rule-preview #rule-delete; #rule-matches
-// #matches-body tr[data-ticket][data-routes]; #sla-tiers #sla-holidays
-// #sla-workdays; #prompts-body tr[data-prompt="lang/name"]; #key-result
+// #matches-body tr[data-ticket][data-routes]; #sla-form: #sla-tiers
+// tr[data-urgency] with inputs #sla-tiers.<urgency>.<clock> (+ -unit, -error),
+// #sla-working_days.<clock> #sla-warn_at, #sla-holidays / #sla-workdays (add
+// inputs, + -add, -error) and #sla-holidays-list / #sla-workdays-list
+// li[data-day][data-last] (button.remove), #sla-save #sla-cancel #sla-error,
+// #sla-history li; #prompts-body tr[data-prompt="lang/name"]; #key-result
 // #key-value; #apikeys-body tr[data-key=id][data-revoked] (button.revoke,
 // then button.confirm / button.cancel).
 //
@@ -24,6 +28,7 @@ import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { gate } from '../assets/gate.js';
 import { showErrors, clearErrors, clearField, busy, value } from '../assets/forms.js';
+import { slaSection } from './sla.js';
 
 const SECTIONS = ['units', 'users', 'categories', 'catalogue', 'sla', 'prompts', 'apikeys'];
 const TIER_KEY = {
@@ -46,7 +51,7 @@ const LANG_KEY = { zh: 'admin.lang_zh', en: 'admin.lang_en' };
 
 const A = {
   section: '',
-  units: [], users: [], categories: [], rules: [], prompts: [], sla: null, live: false,
+  units: [], users: [], categories: [], rules: [], prompts: [], live: false,
   apikeys: [], revoking: '', newKey: '', // the key whose revocation awaits its confirmation; the one just made
   editing: { unit: null, user: null, cat: null, rule: null }, // the record a form edits; null: a new one
   loaded: new Set(),
@@ -84,7 +89,7 @@ async function load(name, again = false) {
     case 'users': await Promise.all([loadUsers(), A.units.length ? null : loadUnits()]); break;
     case 'categories': await loadCategories(); break;
     case 'catalogue': await Promise.all([loadRules(), A.units.length ? null : loadUnits(), A.categories.length ? null : loadCategories()]); break;
-    case 'sla': await loadSLA(); break;
+    case 'sla': await sla.load(); break;
     case 'prompts': await loadPrompts(); break;
     case 'apikeys': await loadKeys(); break;
     default: break;
@@ -417,57 +422,6 @@ async function deleteRule() {
   }
 }
 
-// ---------------------------------------------------------------- SLA
-
-function fmtClock(sec) {
-  if (sec % 86400 === 0) return t('admin.days', { n: sec / 86400 });
-  if (sec % 3600 === 0) return t('admin.hours', { n: sec / 3600 });
-  if (sec % 60 === 0) return t('admin.minutes', { n: sec / 60 });
-  return t('admin.seconds', { n: sec });
-}
-
-const WEEKDAY = ['admin.wd0', 'admin.wd1', 'admin.wd2', 'admin.wd3', 'admin.wd4', 'admin.wd5', 'admin.wd6'];
-
-async function loadSLA() {
-  A.sla = await api.get('/api/v1/sla');
-  renderSLA();
-}
-
-function renderSLA() {
-  const s = A.sla;
-  if (!s) return;
-  $('#sla-tiers').replaceChildren(...s.tiers.map((c) => el('tr', { dataset: { urgency: c.urgency } },
-    el('th', { scope: 'row' }, tr(URG_KEY[c.urgency], c.urgency)), el('td', {}, fmtClock(c.accept)),
-    el('td', {}, fmtClock(c.contact)), el('td', {}, fmtClock(c.reply)))));
-  $('#sla-warn').textContent = t('admin.warn_text', { p: Math.round(s.warn_at * 100) });
-  const w = s.working_days;
-  const clocks = [['accept', 'admin.clock_accept'], ['contact', 'admin.clock_contact'], ['reply', 'admin.clock_reply']].filter(([k]) => w[k]).map(([, key]) => t(key));
-  $('#sla-working').textContent = clocks.length ? clocks.join('、') : t('admin.calendar_days');
-  $('#sla-holidays').replaceChildren(...dayRanges(s.holidays).map(rangeItem));
-  $('#sla-workdays').replaceChildren(...dayRanges(s.workdays).map(rangeItem));
-}
-
-const DAY_MS = 86400000;
-const dayMS = (d) => Date.parse(`${d}T00:00:00Z`); // a calendar date, weekday in UTC
-const weekday = (d) => t(WEEKDAY[new Date(dayMS(d)).getUTCDay()]);
-
-/** dayRanges folds consecutive dates (YYYY-MM-DD, sorted) into [first, last] runs. */
-function dayRanges(days) {
-  const out = [];
-  for (const d of days) {
-    const last = out.at(-1);
-    if (last && dayMS(d) - dayMS(last[1]) === DAY_MS) last[1] = d;
-    else out.push([d, d]);
-  }
-  return out;
-}
-
-function rangeItem([a, b]) {
-  if (a === b) return el('li', { dataset: { day: a } }, a, ' ', el('span', { class: 'muted' }, weekday(a)));
-  const n = (dayMS(b) - dayMS(a)) / DAY_MS + 1;
-  return el('li', { dataset: { day: a } }, `${a} – ${b.slice(5)}`, ' ', el('span', { class: 'muted' }, t('admin.days', { n })));
-}
-
 // ---------------------------------------------------------------- prompts
 
 async function loadPrompts() {
@@ -594,6 +548,9 @@ async function submit(prefix, form, fn) {
   }
 }
 
+// The deadlines section (sla.js) saves through submit like every form.
+const sla = slaSection({ submit, urgencyName: (u) => tr(URG_KEY[u], u) });
+
 function start() {
   A.loaded.clear();
   show(location.hash.slice(1));
@@ -609,7 +566,7 @@ window.addEventListener('langchange', () => {
   if (A.users.length) renderUsers();
   if (A.categories.length) renderCategories();
   if (A.rules.length) renderRules();
-  renderSLA();
+  sla.render();
   if (A.prompts.length) renderPrompts();
   if (A.loaded.has('apikeys')) renderKeys();
 });
