@@ -96,7 +96,7 @@ func New(cfg Config, st Store, flows map[string]*ivr.Flow, prompts *Prompts, eng
 // HandleCall runs one inbound call from arrival to end. It returns when the
 // call is over; the SIP layer hangs up whatever is left.
 func (s *Service) HandleCall(ctx context.Context, c *sip.Call) {
-	log := c.Logger().With("call_id", c.ID())
+	log := c.Logger() // carries call_id already
 	arrived, _, _ := c.Times()
 	rec := &hotline.CallRecord{ID: hotline.CallID(c.ID()), SIPCallID: c.SIPCallID(), Direction: string(c.Direction()),
 		Caller: c.From(), Callee: c.To(), Trunk: c.Trunk(), Arrived: arrived.UTC()}

@@ -117,7 +117,10 @@ func newCallID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-func newCall(srv *Server, dir Direction, sipCallID string) *Call {
+// newCall makes a call whose logger carries call_id, sip_call_id, direction
+// and attrs. The attributes are formatted once here, in one With: a handler's
+// WithAttrs copies and pre-formats them even when nothing is logged.
+func newCall(srv *Server, dir Direction, sipCallID string, attrs ...any) *Call {
 	c := &Call{
 		id:        newCallID(),
 		dir:       dir,
@@ -127,7 +130,7 @@ func newCall(srv *Server, dir Direction, sipCallID string) *Call {
 		arrived:   srv.now(),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.log = srv.log.With("call_id", c.id, "sip_call_id", sipCallID, "direction", string(dir))
+	c.log = srv.log.With(append([]any{"call_id", c.id, "sip_call_id", sipCallID, "direction", string(dir)}, attrs...)...)
 	return c
 }
 
@@ -260,14 +263,21 @@ func (c *Call) setCause(code int) {
 	c.mu.Unlock()
 }
 
-// watch closes Done when the dialog's context ends, working out why.
+// watch closes Done when the dialog's context ends, working out why. It
+// runs finish in context.AfterFunc's goroutine, started only when the dialog
+// ends, rather than parking a goroutine per call for the call's whole life;
+// finish also ends c.ctx, which stops the AfterFunc if it has not run (a
+// call we ended ourselves).
 func (c *Call) watch() {
-	<-c.dlg.Context().Done()
-	reason, cause := EndRemoteHangup, 0
-	if errors.Is(context.Cause(c.dlg.Context()), sip.ErrTransactionCanceled) {
-		reason, cause = EndCancelled, sip.StatusRequestTerminated
-	}
-	c.finish(reason, cause)
+	dctx := c.dlg.Context()
+	stop := context.AfterFunc(dctx, func() {
+		reason, cause := EndRemoteHangup, 0
+		if errors.Is(context.Cause(dctx), sip.ErrTransactionCanceled) {
+			reason, cause = EndCancelled, sip.StatusRequestTerminated
+		}
+		c.finish(reason, cause)
+	})
+	context.AfterFunc(c.ctx, func() { stop() })
 }
 
 // finish records the end once, stops media and timers and closes Done.
@@ -333,13 +343,14 @@ func (c *Call) attachMedia(dm *diago.DialogMedia) error {
 	}
 	c.leg, c.answered, c.answeredAt = leg, true, c.srv.now()
 	c.cause = sip.StatusOK
-	early := c.early
-	c.early = nil
-	c.mu.Unlock()
-	for _, d := range early {
-		leg.PushDigit(d)
+	for _, d := range c.early {
+		leg.PushDigit(d) // never blocks
 	}
+	c.early = nil
+	// Started before the lock is released: finish, which may run as soon as
+	// the dialog ends, reads c.leg under the lock and stops it.
 	leg.Start(c.ctx)
+	c.mu.Unlock()
 	return nil
 }
 

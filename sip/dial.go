@@ -80,7 +80,7 @@ func (s *Server) Dial(ctx context.Context, to string, opts DialOptions) (*Call, 
 	if err := c.attachMedia(dm); err != nil {
 		c.endWith(EndFailed)
 	}
-	go c.watch()
+	c.watch()
 	go s.reapOutbound(c)
 	c.log.Info("outbound call answered", "to", c.to)
 	return c, nil

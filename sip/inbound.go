@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/emiago/diago"
@@ -15,20 +16,19 @@ import (
 func (s *Server) serveInbound(d *diago.DialogServerSession) {
 	req := d.InviteRequest
 	adm := s.takeAdmission(req.CallID().Value())
-	c := newCall(s, Inbound, req.CallID().Value())
+	c := newCall(s, Inbound, req.CallID().Value(), "trunk", adm.trunk.Name)
 	c.in, c.dlg = d, d
 	c.arrived = adm.arrived
 	c.trunk = adm.trunk.Name
 	c.from = callerNumber(req, adm.trunk.CallerIDFrom)
 	c.to = req.Recipient.User
 	c.st = s.inboundTimer(c, adm.timer)
-	c.log = c.log.With("trunk", c.trunk)
 	s.calls.Store(c.sipCallID, c)
 	defer s.calls.Delete(c.sipCallID)
 	s.metrics.CallStarted(Inbound)
 	c.log.Info("inbound call", "from", c.from, "to", c.to)
 
-	go c.watch()
+	c.watch()
 	if err := d.Trying(); err != nil {
 		c.log.Debug("100 trying", "error", err)
 	}
@@ -99,6 +99,8 @@ func (c *Call) Answer(ctx context.Context) error {
 	if c.st != nil {
 		c.st.start()
 	}
-	c.log.Info("answered", "media", c.Media().String(), "setup_ms", time.Since(c.arrived).Milliseconds())
+	if c.log.Enabled(ctx, slog.LevelInfo) { // the media's String formats two addresses
+		c.log.Info("answered", "media", c.Media().String(), "setup_ms", time.Since(c.arrived).Milliseconds())
+	}
 	return nil
 }

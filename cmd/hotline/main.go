@@ -63,7 +63,15 @@ func (s pgStore) Close() error { s.DB.Close(); return nil }
 
 func run() error {
 	configPath := flag.String("config", "", "YAML configuration file (optional)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for benchmarks)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
+	}
 	cfg, err := LoadConfig(*configPath, os.Getenv)
 	if err != nil {
 		return err

@@ -46,11 +46,8 @@ func storedCall(c *hotline.CallRecord) *hotline.CallRecord {
 	return &s
 }
 
-// Call records are written one statement at a time on the writer pool
-// (like accounts), outside inTx and its statement cache: many calls write
-// their records at once, and stmtCache.prepare holds the cache's lock while
-// it waits for the writer connection, which a transaction wanting that lock
-// may hold (TestCallsConcurrentWrites).
+// Call records are group-committed with the tickets (batch.go): every call
+// writes its record when answered and when it ends.
 
 // CreateCall stores a new call record; ECONFLICT if its id exists.
 func (db *DB) CreateCall(ctx context.Context, c *hotline.CallRecord) error {
@@ -58,7 +55,10 @@ func (db *DB) CreateCall(ctx context.Context, c *hotline.CallRecord) error {
 	if err != nil {
 		return wrap(err, "create call "+string(c.ID))
 	}
-	_, err = db.write.ExecContext(ctx, callInsert, args...)
+	err = db.batch.submit(ctx, func(ctx context.Context, tx *wtx) error {
+		_, err := tx.ExecContext(ctx, callInsert, args...)
+		return err
+	})
 	return conflict(err, "create call "+string(c.ID), "call "+string(c.ID)+" already exists")
 }
 
@@ -70,8 +70,26 @@ func (db *DB) UpdateCall(ctx context.Context, c *hotline.CallRecord) error {
 		return wrap(err, "update call "+string(c.ID))
 	}
 	args = append(args, string(c.ID))
-	err = execOne(ctx, db.write, "call "+string(c.ID)+" not found", callUpdate, args...)
+	err = db.batch.submit(ctx, func(ctx context.Context, tx *wtx) error {
+		res, err := tx.ExecContext(ctx, callUpdate, args...)
+		if err != nil {
+			return err
+		}
+		return touchedRow(res, "call "+string(c.ID)+" not found")
+	})
 	return wrap(err, "update call "+string(c.ID))
+}
+
+// touchedRow is ENOTFOUND with missing when res changed no row.
+func touchedRow(res interface{ RowsAffected() (int64, error) }, missing string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return hotline.Errorf(hotline.ENOTFOUND, "%s", missing)
+	}
+	return nil
 }
 
 // FindCallByID returns one call record or ENOTFOUND.

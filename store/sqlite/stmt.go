@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -20,6 +21,7 @@ type stmtCache struct {
 	mu      sync.Mutex
 	stmts   map[string]*sql.Stmt
 	pending map[string]bool
+	failed  map[string]bool // could not be prepared: always run unprepared
 }
 
 // get returns the prepared statement for query, or nil after noting it.
@@ -28,6 +30,9 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	defer c.mu.Unlock()
 	if s, ok := c.stmts[query]; ok {
 		return s
+	}
+	if c.failed[query] {
+		return nil
 	}
 	if c.pending == nil {
 		c.pending = map[string]bool{}
@@ -46,10 +51,26 @@ func (c *stmtCache) prepare(ctx context.Context) error {
 		todo = append(todo, q)
 	}
 	c.mu.Unlock()
+	var errs []error
 	for _, q := range todo {
 		s, err := c.db.PrepareContext(ctx, q)
+		if err != nil && ctx.Err() != nil { // the caller's context, not the statement: later
+			return errors.Join(append(errs, fmt.Errorf("prepare: %w", err))...)
+		}
 		if err != nil {
-			return fmt.Errorf("prepare: %w", err)
+			// A statement that cannot be prepared now never will be (the
+			// migrations' DDL: "table already exists"); it runs unprepared
+			// from now on instead of being retried after every transaction
+			// and keeping the statements after it unprepared.
+			c.mu.Lock()
+			delete(c.pending, q)
+			if c.failed == nil {
+				c.failed = map[string]bool{}
+			}
+			c.failed[q] = true
+			c.mu.Unlock()
+			errs = append(errs, fmt.Errorf("prepare: %w", err))
+			continue
 		}
 		c.mu.Lock()
 		if c.stmts == nil {
@@ -63,7 +84,7 @@ func (c *stmtCache) prepare(ctx context.Context) error {
 		delete(c.pending, q)
 		c.mu.Unlock()
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (c *stmtCache) close() {
