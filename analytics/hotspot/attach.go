@@ -27,19 +27,13 @@ type profile struct {
 
 func (ix *index) attach(uf *unionFind, cores [][]int, cfg Config) {
 	profiles := make([]profile, len(cores))
-	byShingle := map[uint32][]int32{}
-	for g, ps := range cores {
-		profiles[g] = ix.profile(ps)
-		for _, s := range profiles[g].shingles {
-			byShingle[s] = append(byShingle[s], int32(g))
+	parallelChunks(len(cores), workers(cfg), func(_, lo, hi int) {
+		for g := lo; g < hi; g++ {
+			profiles[g] = ix.profile(cores[g])
 		}
-	}
+	})
 	mergeAtPlace(uf, cores, profiles)
-	for s, gs := range byShingle {
-		if len(gs) > attachGeneric {
-			delete(byShingle, s)
-		}
-	}
+	byShingle := newShingleIndex(profiles)
 	own := make([]int32, len(ix.order)) // the core of each position, -1 if none
 	for p := range own {
 		own[p] = -1
@@ -51,14 +45,14 @@ func (ix *index) attach(uf *unionFind, cores [][]int, cfg Config) {
 	}
 	target := make([]int32, len(ix.order))
 	parallelChunks(len(ix.order), workers(cfg), func(_, lo, hi int) {
-		hits := map[int32]int{}
+		h := hits{n: make([]int32, len(cores))}
 		for p := lo; p < hi; p++ {
 			target[p] = -1
 			// A member of a full cluster stays: were it to join another
 			// core, its own would follow, and a placeless cluster could
 			// chain the clusters of many places.
 			if own[p] < 0 || len(cores[own[p]]) < cfg.MinSize {
-				target[p] = ix.bestCore(p, own[p], byShingle, profiles, hits, cfg)
+				target[p] = ix.bestCore(p, own[p], byShingle, profiles, &h, cfg)
 			}
 		}
 	})
@@ -69,10 +63,84 @@ func (ix *index) attach(uf *unionFind, cores [][]int, cfg Config) {
 	}
 }
 
+// shingleIndex maps a profile shingle to the cores whose profiles hold it,
+// leaving out the shingles of more than attachGeneric profiles: an open
+// addressing table of keys into lists stored back to back.
+type shingleIndex struct {
+	keys  []uint32 // 0 = empty (shingle hashes are odd)
+	lists []int32  // slot → index of the key's list in off
+	off   []int32  // list k is cores[off[k]:off[k+1]]
+	cores []int32
+	mask  uint32
+}
+
+func newShingleIndex(profiles []profile) *shingleIndex {
+	var pairs []uint64 // shingle<<32 | core: sorted, by shingle then core
+	for g, pr := range profiles {
+		for _, s := range pr.shingles {
+			pairs = append(pairs, uint64(s)<<32|uint64(g))
+		}
+	}
+	slices.Sort(pairs)
+	size := 16
+	for size < 2*len(pairs) {
+		size <<= 1
+	}
+	x := &shingleIndex{keys: make([]uint32, size), lists: make([]int32, size), mask: uint32(size - 1),
+		off: []int32{0}, cores: make([]int32, 0, len(pairs))}
+	for i := 0; i < len(pairs); {
+		j := i
+		s := uint32(pairs[i] >> 32)
+		for j < len(pairs) && uint32(pairs[j]>>32) == s {
+			j++
+		}
+		if j-i <= attachGeneric {
+			for _, pr := range pairs[i:j] {
+				x.cores = append(x.cores, int32(uint32(pr)))
+			}
+			slot := x.slot(s)
+			x.keys[slot], x.lists[slot] = s, int32(len(x.off)-1)
+			x.off = append(x.off, int32(len(x.cores)))
+		}
+		i = j
+	}
+	return x
+}
+
+// slot returns the slot holding s or the empty slot where it goes.
+func (x *shingleIndex) slot(s uint32) uint32 {
+	i := uint32(mix(uint64(s))) & x.mask
+	for x.keys[i] != 0 && x.keys[i] != s {
+		i = (i + 1) & x.mask
+	}
+	return i
+}
+
+// coresOf returns the cores whose profiles hold s.
+func (x *shingleIndex) coresOf(s uint32) []int32 {
+	i := x.slot(s)
+	if x.keys[i] == 0 {
+		return nil
+	}
+	k := x.lists[i]
+	return x.cores[x.off[k]:x.off[k+1]]
+}
+
+// hits counts the shingles a message shares with each core: n by core,
+// and the cores touched, to clear.
+type hits struct {
+	n       []int32
+	touched []int32
+}
+
 // profileShingles returns the shingles held by at least half the members
 // of a core, and by two.
 func (ix *index) profileShingles(ps []int) []uint32 {
-	var all []uint32
+	total := 0
+	for _, p := range ps {
+		total += len(ix.set(p))
+	}
+	all := make([]uint32, 0, total)
 	for _, p := range ps {
 		all = append(all, ix.set(p)...)
 	}
@@ -135,7 +203,7 @@ func profilesMatch(a, b []uint32) bool {
 // profile returns the profile of a core: its shingles, time span, and the
 // places and districts named by at least half its members.
 func (ix *index) profile(ps []int) profile {
-	pr := profile{shingles: ix.profileShingles(ps), first: ix.t[ps[0]], last: ix.t[ps[len(ps)-1]]}
+	pr := profile{shingles: ix.profileShingles(ps), first: ix.where[ps[0]].t, last: ix.where[ps[len(ps)-1]].t}
 	type key struct {
 		h    uint64
 		comp bool
@@ -189,21 +257,27 @@ func common[T comparable](vs []T, need int, order func(a, b T) int) []T {
 
 // bestCore returns the core other than its own that position p should join,
 // or -1: a member of one core may thus join two cores.
-func (ix *index) bestCore(p int, own int32, byShingle map[uint32][]int32, profiles []profile, hits map[int32]int, cfg Config) int32 {
-	clear(hits)
+func (ix *index) bestCore(p int, own int32, byShingle *shingleIndex, profiles []profile, h *hits, cfg Config) int32 {
 	set := ix.set(p)
 	for _, s := range set {
-		for _, g := range byShingle[s] {
-			hits[g]++
+		for _, g := range byShingle.coresOf(s) {
+			if h.n[g] == 0 {
+				h.touched = append(h.touched, g)
+			}
+			h.n[g]++
 		}
 	}
+	// The best is the most hits, ties to the smaller core, among those
+	// that pass: the order of the touched cores does not matter.
 	best, bestHits := int32(-1), 0
-	for g, n := range hits {
+	for _, g := range h.touched {
+		n := int(h.n[g])
+		h.n[g] = 0
 		if g == own || n < bestHits || n == bestHits && g > best || n < attachMin {
 			continue
 		}
 		pr := &profiles[g]
-		if ix.t[p] < pr.first-int64(cfg.MaxGap) || ix.t[p] > pr.last+int64(cfg.MaxGap) {
+		if ix.where[p].t < pr.first-int64(cfg.MaxGap) || ix.where[p].t > pr.last+int64(cfg.MaxGap) {
 			continue
 		}
 		need := attachShare
@@ -221,6 +295,7 @@ func (ix *index) bestCore(p int, own int32, byShingle map[uint32][]int32, profil
 			best, bestHits = g, n
 		}
 	}
+	h.touched = h.touched[:0]
 	return best
 }
 

@@ -153,7 +153,7 @@ func (ix *index) commonPlaces(ps []int) []string {
 		if m.Place != "" {
 			counts[placeToken{m.Place, levelCompound}]++
 		}
-		for _, t := range (&scratch{}).placesOf(m) {
+		for _, t := range placeTokensOf(m) {
 			counts[t]++
 		}
 	}

@@ -11,7 +11,6 @@
 package hotspot
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -151,7 +150,7 @@ func Find(msgs []Message, cfg Config) Result {
 	if len(order) == 0 {
 		return res
 	}
-	ix := newIndex(msgs, order, cfg)
+	ix := newIndex(msgs, order, res, cfg)
 	groups := ix.link(cfg)
 	top, alerts := ix.rank(groups, res, cfg)
 	res.Clusters, res.Alerts = append(res.Clusters, top...), append(res.Alerts, alerts...)
@@ -170,23 +169,25 @@ func window(msgs []Message, cfg Config) (order []int, from, to time.Time) {
 		}
 	}
 	from = to.Add(-cfg.Window)
-	type entry struct {
-		t int64
-		i int
-	}
-	var es []entry
+	es := make([]entry, 0, len(msgs))
 	for i, m := range msgs {
 		if m.Time.After(to) || cfg.Window > 0 && m.Time.Before(from) {
 			continue
 		}
 		es = append(es, entry{m.Time.UnixNano(), i})
 	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if a.t != b.t {
-			return cmp.Compare(a.t, b.t)
+	es = sortByTime(es)
+	// Equal times go by ID, then index: radix sorting kept index order.
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].t == es[lo].t {
+			hi++
 		}
-		return cmp.Or(strings.Compare(msgs[a.i].ID, msgs[b.i].ID), cmp.Compare(a.i, b.i))
-	})
+		if hi-lo > 1 {
+			slices.SortStableFunc(es[lo:hi], func(a, b entry) int { return strings.Compare(msgs[a.i].ID, msgs[b.i].ID) })
+		}
+		lo = hi
+	}
 	order = make([]int, len(es))
 	for k, e := range es {
 		order[k] = e.i
@@ -195,6 +196,47 @@ func window(msgs []Message, cfg Config) (order []int, from, to time.Time) {
 		from = msgs[order[0]].Time
 	}
 	return order, from, to
+}
+
+// entry is a message's time (Unix nanoseconds) and index.
+type entry struct {
+	t int64
+	i int
+}
+
+// sortByTime sorts es by time, stably: a least significant digit radix
+// sort on the time less the earliest, 11 bits a pass, as many passes as the
+// span needs.
+func sortByTime(es []entry) []entry {
+	if len(es) < 2 {
+		return es
+	}
+	lo, hi := es[0].t, es[0].t
+	for _, e := range es {
+		lo, hi = min(lo, e.t), max(hi, e.t)
+	}
+	span := uint64(hi - lo) // wraps to the right unsigned value
+	tmp := make([]entry, len(es))
+	const bits = 11
+	var count [1 << bits]int
+	for shift := uint(0); shift < 64 && span>>shift != 0; shift += bits {
+		clear(count[:])
+		for _, e := range es {
+			count[uint64(e.t-lo)>>shift&(1<<bits-1)]++
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, e := range es {
+			d := uint64(e.t-lo) >> shift & (1<<bits - 1)
+			tmp[count[d]] = e
+			count[d]++
+		}
+		es, tmp = tmp, es
+	}
+	return es
 }
 
 func period(from, to time.Time, cfg Config) time.Duration {

@@ -5,26 +5,18 @@ import "slices"
 // Blocking: each position is compared with the Neighbours most recent
 // earlier positions that share a key with it: one of its place names (by
 // tail) or one of its maxKeys rarest shingles. A sweep walks the positions
-// in time order with a hash table from key to the latest position holding it
-// and, per (position, key), a link to the previous position with that key.
+// in time order with a hash table from key to a key number, and lists the
+// entries (position, key slot) of each key in time order, back to back:
+// an entry's earlier positions with the same key lie just before it.
 
 // link joins similar positions and returns the groups (positions in time
-// order) of at least MinSize. The sweep records the chains in one pass;
+// order) of at least MinSize. The sweep lists the chains in two passes;
 // the candidate pairs along them are then checked in parallel and joined in
 // position order (the components do not depend on the order).
 func (ix *index) link(cfg Config) [][]int {
-	n := len(ix.order)
-	sw := newSweep(n * width)
-	for p := range n {
-		for k, key := range ix.where[p].places {
-			sw.record(p, k, key)
-		}
-		for k, key := range ix.keys[p] {
-			sw.record(p, maxPlaces+k, uint64(key))
-		}
-	}
-	uf := newUnionFind(n)
-	for _, e := range ix.candidateEdges(sw, cfg) {
+	ch := ix.chains()
+	uf := newUnionFind(len(ix.order))
+	for _, e := range ix.candidateEdges(ch, cfg) {
 		uf.union(int(e[0]), int(e[1]))
 	}
 	ix.attach(uf, uf.groups(2), cfg)
@@ -32,29 +24,26 @@ func (ix *index) link(cfg Config) [][]int {
 }
 
 // candidateEdges returns the similar pairs (q, p), q earlier, among the
-// Neighbours latest earlier positions on each of p's chains, by p.
-func (ix *index) candidateEdges(sw *sweep, cfg Config) [][2]int32 {
+// Neighbours latest earlier positions on each of p's chains, by p. The
+// candidates of p are gathered first and then checked in stages, each
+// stage a short loop over all of them: what a stage reads of the
+// candidates lies at random in memory, and independent reads overlap.
+func (ix *index) candidateEdges(ch *chains, cfg Config) [][2]int32 {
 	w := workers(cfg)
 	chunks := make([][][2]int32, w)
 	parallelChunks(len(ix.order), w, func(c, lo, hi int) {
 		var out [][2]int32
-		var checked []int32
+		var cands []int32
+		var need []float64
 		for p := lo; p < hi; p++ {
-			checked = checked[:0]
-			for k := range width {
-				e := sw.prev[p*width+k]
-				for seen := 0; e >= 0 && seen < cfg.Neighbours; e, seen = sw.prev[e], seen+1 {
-					q := e / width
-					if int(q) == p || slices.Contains(checked, q) {
-						continue
-					}
-					if ix.t[p]-ix.t[q] > int64(cfg.MaxGap) {
-						break
-					}
-					checked = append(checked, q)
-					if ix.similar(p, int(q), cfg) {
-						out = append(out, [2]int32{q, int32(p)})
-					}
+			cands = ix.candidates(p, ch, cands[:0], cfg)
+			need = need[:0]
+			for _, q := range cands {
+				need = append(need, ix.threshold(p, int(q), cfg))
+			}
+			for i, q := range cands {
+				if need[i] != never && jaccardAtLeast(ix.set(p), ix.set(int(q)), need[i]) {
+					out = append(out, [2]int32{q, int32(p)})
 				}
 			}
 		}
@@ -63,25 +52,46 @@ func (ix *index) candidateEdges(sw *sweep, cfg Config) [][2]int32 {
 	return slices.Concat(chunks...)
 }
 
-// similar reports whether positions p and q (q earlier) should be linked.
-func (ix *index) similar(p, q int, cfg Config) bool {
-	if ix.t[p]-ix.t[q] > int64(cfg.MaxGap) {
-		return false
+// candidates appends to dst the positions p is compared with: on each of
+// its chains, the Neighbours latest earlier entries, each position once,
+// up to the first more than MaxGap before p.
+func (ix *index) candidates(p int, ch *chains, dst []int32, cfg Config) []int32 {
+	for k := range width {
+		// Walk back from the entry over its key's earlier entries, to the
+		// -1 that starts the key's list.
+		for j, seen := ch.at[p*width+k]-1, 0; j >= 0 && ch.list[j] >= 0 && seen < cfg.Neighbours; j, seen = j-1, seen+1 {
+			q := ch.list[j] / width
+			if int(q) == p || slices.Contains(dst, q) {
+				continue
+			}
+			if ix.where[p].t-ix.where[q].t > int64(cfg.MaxGap) {
+				break
+			}
+			dst = append(dst, q)
+		}
 	}
-	threshold := cfg.NoPlace
+	return dst
+}
+
+// never is the threshold of two positions that are never linked.
+const never = -1.0
+
+// threshold returns the similarity at which positions p and q (q earlier,
+// at most MaxGap before) are linked, or never.
+func (ix *index) threshold(p, q int, cfg Config) float64 {
 	switch placeRelation(&ix.where[p], &ix.where[q]) {
 	case samePlace:
-		threshold = cfg.SamePlace
+		return cfg.SamePlace
 	case otherPlace:
-		return false
+		return never
 	default:
 		// Only two messages that both name no place link on text alone: a
 		// placeless message linked to two places would chain them.
 		if ix.where[p].places[0] != 0 || ix.where[q].places[0] != 0 {
-			return false
+			return never
 		}
 	}
-	return jaccard(ix.set(p), ix.set(q)) >= threshold
+	return cfg.NoPlace
 }
 
 const (
@@ -125,66 +135,100 @@ func shares(a, b []uint64) bool {
 	return false
 }
 
-// sweep is the state of the pass over the positions.
-type sweep struct {
-	keys  []uint64 // open addressing; 0 = empty
-	heads []int32  // latest (position, key slot) with the key, as p*width+k
-	prev  []int32  // previous (position, key slot) with the same key
-	mask  uint64
-	used  int
+// chains lists the entries (position p, key slot k), numbered p*width+k,
+// by key.
+type chains struct {
+	at   []int32 // entry → its index in list, -1 for an entry without a key
+	list []int32 // each key's entries in order, after a -1
 }
 
 const width = maxPlaces + maxKeys
 
-func newSweep(entries int) *sweep {
-	sw := &sweep{prev: make([]int32, entries)}
-	sw.grow(1 << 10)
-	return sw
+// chains sweeps the positions in order. Key kinds are kept apart: shingle
+// keys never equal place keys.
+func (ix *index) chains() *chains {
+	n := len(ix.order)
+	ch := &chains{at: make([]int32, n*width)}
+	var kt keyTable
+	kt.grow(1 << 10)
+	var counts []int32 // entries by key number
+	for p := range n {
+		for k := range width {
+			var key uint64
+			if k < maxPlaces {
+				key = ix.where[p].places[k]
+			} else if s := ix.keys[p][k-maxPlaces]; s != 0 {
+				key = uint64(s) | 1<<63
+			}
+			id := int32(-1)
+			if key != 0 {
+				id = kt.number(key, int32(len(counts)))
+				if int(id) == len(counts) {
+					counts = append(counts, 0)
+				}
+				counts[id]++
+			}
+			ch.at[p*width+k] = id
+		}
+	}
+	next := counts // becomes each key's next free index in list
+	total := int32(0)
+	for id, c := range counts {
+		next[id] = total + 1 // after the -1
+		total += c + 1
+	}
+	ch.list = make([]int32, total)
+	for id := range next {
+		ch.list[next[id]-1] = -1
+	}
+	for e, id := range ch.at {
+		if id >= 0 {
+			j := next[id]
+			next[id]++
+			ch.list[j], ch.at[e] = int32(e), j
+		}
+	}
+	return ch
 }
 
-// record makes (p, k) the latest entry with key and links it to the one
-// before; an entry without a key gets -2. Key kinds are kept apart by k's
-// range.
-func (sw *sweep) record(p, k int, key uint64) {
-	here := p*width + k
-	if key == 0 {
-		sw.prev[here] = -2
-		return
+// keyTable numbers keys: open addressing, 0 = empty.
+type keyTable struct {
+	keys []uint64
+	ids  []int32
+	mask uint64
+	used int
+}
+
+// number returns the number of key, giving it fresh if it has none.
+func (kt *keyTable) number(key uint64, fresh int32) int32 {
+	slot := kt.find(key)
+	if kt.keys[slot] == key {
+		return kt.ids[slot]
 	}
-	if k >= maxPlaces {
-		key |= 1 << 63 // shingle keys never equal place keys
+	kt.keys[slot], kt.ids[slot] = key, fresh
+	if kt.used++; 2*kt.used > len(kt.keys) {
+		kt.grow(2 * len(kt.keys))
 	}
-	slot := sw.find(key)
-	e := int32(-1)
-	if sw.keys[slot] == key {
-		e = sw.heads[slot]
-	} else {
-		sw.keys[slot] = key
-		sw.used++
-	}
-	sw.heads[slot], sw.prev[here] = int32(here), e
-	if 2*sw.used > len(sw.keys) {
-		sw.grow(2 * len(sw.keys))
-	}
+	return fresh
 }
 
 // find returns the slot holding key or the empty slot where it goes.
-func (sw *sweep) find(key uint64) uint64 {
-	slot := mix(key) & sw.mask
-	for sw.keys[slot] != 0 && sw.keys[slot] != key {
-		slot = (slot + 1) & sw.mask
+func (kt *keyTable) find(key uint64) uint64 {
+	slot := mix(key) & kt.mask
+	for kt.keys[slot] != 0 && kt.keys[slot] != key {
+		slot = (slot + 1) & kt.mask
 	}
 	return slot
 }
 
 // grow rehashes the table into size slots.
-func (sw *sweep) grow(size int) {
-	keys, heads := sw.keys, sw.heads
-	sw.keys, sw.heads, sw.mask = make([]uint64, size), make([]int32, size), uint64(size-1)
+func (kt *keyTable) grow(size int) {
+	keys, ids := kt.keys, kt.ids
+	kt.keys, kt.ids, kt.mask = make([]uint64, size), make([]int32, size), uint64(size-1)
 	for i, key := range keys {
 		if key != 0 {
-			slot := sw.find(key)
-			sw.keys[slot], sw.heads[slot] = key, heads[i]
+			slot := kt.find(key)
+			kt.keys[slot], kt.ids[slot] = key, ids[i]
 		}
 	}
 }
@@ -224,20 +268,23 @@ func (uf *unionFind) groups(minSize int) [][]int {
 	for p := range uf.parent {
 		size[uf.find(p)]++
 	}
-	at := make(map[int]int) // root → index in out
+	// A root is its set's smallest position: sets are met root first, in
+	// order of their first position. size[r] becomes the set's index in out.
 	var out [][]int
 	for p := range uf.parent {
 		r := uf.find(p)
-		if int(size[r]) < minSize {
-			continue
+		if p == r {
+			if int(size[r]) < minSize {
+				size[r] = -1
+				continue
+			}
+			n := size[r]
+			size[r] = int32(len(out))
+			out = append(out, make([]int, 0, n))
 		}
-		g, ok := at[r]
-		if !ok {
-			g = len(out)
-			at[r] = g
-			out = append(out, make([]int, 0, size[r]))
+		if g := size[r]; g >= 0 {
+			out[g] = append(out[g], p)
 		}
-		out[g] = append(out[g], p)
 	}
 	return out
 }

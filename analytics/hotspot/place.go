@@ -2,7 +2,6 @@ package hotspot
 
 import (
 	"slices"
-	"strings"
 	"unicode"
 )
 
@@ -91,13 +90,36 @@ func init() {
 }
 
 // notNameKeys holds notNames packed by packRunes, to look up without
-// allocating.
-var notNameKeys = map[uint64]bool{}
+// allocating or hashing strings.
+var notNameKeys keySet
 
 func init() {
 	for n := range notNames {
-		notNameKeys[packRunes([]rune(n))] = true
+		notNameKeys.add(packRunes([]rune(n)))
 	}
+}
+
+// keySet is a small open addressing set of non-zero keys.
+type keySet [512]uint64
+
+func (ks *keySet) add(k uint64) {
+	i := mix(k) & (uint64(len(ks)) - 1)
+	for ks[i] != 0 && ks[i] != k {
+		i = (i + 1) & (uint64(len(ks)) - 1)
+	}
+	ks[i] = k
+}
+
+// has reports whether k is in the set; 0 never is.
+func (ks *keySet) has(k uint64) bool {
+	i := mix(k) & (uint64(len(ks)) - 1)
+	for ks[i] != 0 {
+		if ks[i] == k {
+			return true
+		}
+		i = (i + 1) & (uint64(len(ks)) - 1)
+	}
+	return false
 }
 
 // packRunes packs up to three runes into a key (0 for longer); runes are
@@ -113,13 +135,57 @@ func packRunes(rs []rune) uint64 {
 	return k
 }
 
-// places returns the place names in text, in order, without repeats.
-func places(text string) []placeToken {
-	return appendPlaces(nil, []rune(text))
+// found holds the place names found in texts, their runes back to back in
+// one buffer, so that finding them allocates nothing once the buffers have
+// grown.
+type found struct {
+	runes []rune
+	toks  []foundPlace
 }
 
-// appendPlaces appends the place names in rs not yet in out.
-func appendPlaces(out []placeToken, rs []rune) []placeToken {
+// foundPlace is one name in found: runes[off:end].
+type foundPlace struct {
+	off, end int32
+	level    int
+}
+
+func (f *found) name(t foundPlace) []rune { return f.runes[t.off:t.end] }
+
+func (f *found) reset() { f.runes, f.toks = f.runes[:0], f.toks[:0] }
+
+// push adds name at level unless found already holds it; upper folds ASCII
+// letters to upper case ("a3区" is "A3区").
+func (f *found) push(name []rune, level int, upper bool) {
+	off := len(f.runes)
+	for _, r := range name {
+		if upper && r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		f.runes = append(f.runes, r)
+	}
+	t := foundPlace{int32(off), int32(len(f.runes)), level}
+	for _, o := range f.toks {
+		if o.level == level && slices.Equal(f.name(o), f.name(t)) {
+			f.runes = f.runes[:off]
+			return
+		}
+	}
+	f.toks = append(f.toks, t)
+}
+
+// places returns the place names in text, in order, without repeats.
+func places(text string) []placeToken {
+	var f found
+	f.add([]rune(text))
+	out := make([]placeToken, len(f.toks))
+	for k, t := range f.toks {
+		out[k] = placeToken{string(f.name(t)), t.level}
+	}
+	return out
+}
+
+// add adds the place names in rs not yet in f.
+func (f *found) add(rs []rune) {
 	floor := 0 // a name never runs back into the place before it
 	for e, r := range rs {
 		if !suffixEnds.has(r) {
@@ -133,17 +199,14 @@ func appendPlaces(out []placeToken, rs []rune) []placeToken {
 			if r == '街' && e+1 < len(rs) && rs[e+1] == '道' {
 				break // 街道 ends at the next character
 			}
-			p, ok := nameBefore(rs[floor:], i-floor, e+1-floor, sf.level)
-			if ok && !slices.Contains(out, p) {
-				out = append(out, p)
-			}
+			start, upper, ok := nameBefore(rs[floor:], i-floor, e+1-floor, sf.level)
 			if ok {
+				f.push(rs[floor+start:e+1], sf.level, upper)
 				floor = e + 1
 			}
 			break
 		}
 	}
-	return out
 }
 
 func hasAt(rs []rune, i int, s []rune) bool {
@@ -155,53 +218,55 @@ func hasAt(rs []rune, i int, s []rune) bool {
 	return true
 }
 
-// nameBefore reads the name whose suffix is rs[i:end].
-func nameBefore(rs []rune, i, end, level int) (placeToken, bool) {
+// nameBefore finds the start of the name whose suffix is rs[i:end], and
+// whether its letters are to be upper-cased.
+func nameBefore(rs []rune, i, end, level int) (start int, upper, ok bool) {
 	if level == levelDistrict {
 		return districtBefore(rs, i, end)
 	}
-	start := i
+	start = i
 	// A boundary character stops the name only once it has two characters
 	// (锦和明家园, 祥龙上花园 keep their 和 and 上).
 	for start > 0 && i-start < 6 && rs[start-1] >= 0x3400 && rs[start-1] <= 0x9FFF &&
 		(i-start < 2 || !boundary.has(rs[start-1])) {
 		start--
 	}
-	if i-start < 2 || notNameKeys[packRunes(rs[start:end])] || notNameKeys[packRunes(rs[i-1:end])] ||
+	if i-start < 2 || notNameKeys.has(packRunes(rs[start:end])) || notNameKeys.has(packRunes(rs[i-1:end])) ||
 		isSuffix(rs[start:i]) || allBoundary(rs[start:i]) { // 家园广场, 我们小区: no name
-		return placeToken{}, false
+		return 0, false, false
 	}
-	return placeToken{string(rs[start:end]), level}, true
+	return start, false, true
 }
 
 // districtBefore reads "A3区", "B市", "J10县": Latin letters and digits before
 // 市/区/县 (the anonymised form, and codes like "798区" are rare enough).
-func districtBefore(rs []rune, i, end int) (placeToken, bool) {
-	start := i
+func districtBefore(rs []rune, i, end int) (start int, upper, ok bool) {
+	start = i
 	for start > 0 && rs[start-1] < 0x80 && (unicode.IsLetter(rs[start-1]) || unicode.IsDigit(rs[start-1])) {
 		start--
 	}
 	if start == i {
-		return hanDistrictBefore(rs, i, end)
+		start, ok = hanDistrictBefore(rs, i, end)
+		return start, false, ok
 	}
 	if i-start > 4 {
-		return placeToken{}, false
+		return 0, false, false
 	}
-	return placeToken{strings.ToUpper(string(rs[start:end])), levelDistrict}, true
+	return start, true, true
 }
 
 // hanDistrictBefore reads "朝阳区", "密云县": two or three Han characters
 // before 区/县/市 that start the text or follow a boundary (北京市朝阳区).
-func hanDistrictBefore(rs []rune, i, end int) (placeToken, bool) {
+func hanDistrictBefore(rs []rune, i, end int) (int, bool) {
 	start := i
 	for start > 0 && i-start < 3 && rs[start-1] >= 0x3400 && rs[start-1] <= 0x9FFF && !boundary.has(rs[start-1]) {
 		start--
 	}
 	if i-start < 2 || start > 0 && rs[start-1] >= 0x3400 && rs[start-1] <= 0x9FFF && !boundary.has(rs[start-1]) ||
-		notNameKeys[packRunes(rs[start:end])] || notNameKeys[packRunes(rs[i-1:end])] {
-		return placeToken{}, false
+		notNameKeys.has(packRunes(rs[start:end])) || notNameKeys.has(packRunes(rs[i-1:end])) {
+		return 0, false
 	}
-	return placeToken{string(rs[start:end]), levelDistrict}, true
+	return start, true
 }
 
 // placeTail shortens a found name to the last two characters before its
@@ -209,17 +274,25 @@ func hanDistrictBefore(rs []rune, i, end int) (placeToken, bool) {
 // that two spellings of one place share a key. A name without a known
 // suffix (a given place), or whose stem ends in one, is kept whole.
 func placeTail(name string) string {
-	rs := []rune(name)
+	if tail, cut := placeTailRunes([]rune(name)); cut {
+		return string(tail)
+	}
+	return name
+}
+
+// placeTailRunes is placeTail on runes: the tail, and whether it is cut
+// from a known suffix (else it is rs, kept whole).
+func placeTailRunes(rs []rune) (tail []rune, cut bool) {
 	for _, sf := range suffixes {
 		n := len(sf.s)
 		if len(rs) > n && hasAt(rs, len(rs)-n, sf.s) {
 			if endsInSuffix(rs[:len(rs)-n]) {
-				return name // 某某花园小区: the tail 花园小区 would join every 花园
+				return rs, false // 某某花园小区: the tail 花园小区 would join every 花园
 			}
-			return string(rs[max(0, len(rs)-n-2):])
+			return rs[max(0, len(rs)-n-2):], true
 		}
 	}
-	return name
+	return rs, false
 }
 
 // endsInSuffix reports whether rs ends with a place suffix.

@@ -9,35 +9,63 @@ import (
 	"time"
 )
 
-// rank measures every group, keeps the Top hottest and the Top most
-// exceeded alerts, and describes those.
+// rank keeps the Top hottest groups and the Top most exceeded alerts, and
+// describes those. Counting a group's citizens is what costs; a group's
+// heat is at most its heat with every message from a citizen of its own,
+// so a group whose bound is below the Top-th heat found so far is never
+// measured, and only the groups with AlertMin messages in the latest
+// period can alert. The result is that of measuring every group.
 func (ix *index) rank(groups [][]int, res Result, cfg Config) (top, alerts []Cluster) {
-	kept := groups[:0]
-	for _, ps := range groups {
-		if ps = ix.purify(ps); len(ps) >= cfg.MinSize {
-			kept = append(kept, ps)
+	parallelChunks(len(groups), workers(cfg), func(_, lo, hi int) {
+		for g := lo; g < hi; g++ {
+			groups[g] = ix.purify(groups[g])
+		}
+	})
+	groups = slices.DeleteFunc(groups, func(ps []int) bool { return len(ps) < cfg.MinSize })
+	all := make([]Cluster, len(groups))
+	measured := make([]bool, len(groups))
+	measure := func(g int) *Cluster {
+		if !measured[g] {
+			all[g], measured[g] = ix.measure(groups[g], res, cfg), true
+		}
+		return &all[g]
+	}
+	type bound struct {
+		g        int
+		heat     float64
+		mayAlert bool
+	}
+	bounds := make([]bound, len(groups))
+	parallelChunks(len(groups), workers(cfg), func(_, lo, hi int) {
+		for g := lo; g < hi; g++ {
+			heat, latest := ix.bound(groups[g], res, cfg)
+			bounds[g] = bound{g, heat, latest >= cfg.AlertMin}
+		}
+	})
+	var flagged []int
+	for _, b := range bounds {
+		if b.mayAlert && ix.alerts(groups[b.g], res, cfg) && measure(b.g).Alert != nil {
+			flagged = append(flagged, b.g)
 		}
 	}
-	groups = kept
-	all := make([]Cluster, len(groups))
-	for g, ps := range groups {
-		all[g] = ix.measure(ps, res, cfg)
+	// Hottest first, ties to the earlier group: a stable sort by heat.
+	hotter := func(a, b int) int { return cmp.Or(cmp.Compare(all[b].Heat, all[a].Heat), cmp.Compare(a, b)) }
+	slices.SortStableFunc(bounds, func(a, b bound) int { return cmp.Compare(b.heat, a.heat) })
+	var best []int // the hottest measured, at most Top, hottest first
+	for _, b := range bounds {
+		if len(best) == cfg.Top && b.heat < all[best[len(best)-1]].Heat {
+			break // neither this group nor any after can enter
+		}
+		measure(b.g)
+		at, _ := slices.BinarySearchFunc(best, b.g, hotter)
+		if best = slices.Insert(best, at, b.g); len(best) > cfg.Top {
+			best = best[:cfg.Top]
+		}
 	}
-	byHeat := make([]int, len(all))
-	for g := range byHeat {
-		byHeat[g] = g
-	}
-	slices.SortStableFunc(byHeat, func(a, b int) int { return cmp.Compare(all[b].Heat, all[a].Heat) })
-	for _, g := range byHeat[:min(cfg.Top, len(byHeat))] {
+	for _, g := range best {
 		top = append(top, ix.describe(all[g], groups[g]))
 	}
-	var flagged []int
-	for _, g := range byHeat {
-		if all[g].Alert != nil {
-			flagged = append(flagged, g)
-		}
-	}
-	slices.SortStableFunc(flagged, func(a, b int) int { return cmp.Compare(excess(all[b]), excess(all[a])) })
+	slices.SortFunc(flagged, func(a, b int) int { return cmp.Or(cmp.Compare(excess(all[b]), excess(all[a])), hotter(a, b)) })
 	for _, g := range flagged[:min(cfg.Top, len(flagged))] {
 		alerts = append(alerts, ix.describe(all[g], groups[g]))
 	}
@@ -49,7 +77,7 @@ func (ix *index) rank(groups [][]int, res Result, cfg Config) (top, alerts []Clu
 // through messages that name none can chain two districts' look-alike
 // complaints. A group left below MinSize is dropped.
 func (ix *index) purify(ps []int) []int {
-	counts := map[uint64]int{}
+	var named []uint64 // every district named, once per member naming it
 	naming := 0
 	for _, p := range ps {
 		if ix.where[p].districts[0] != 0 {
@@ -57,15 +85,26 @@ func (ix *index) purify(ps []int) []int {
 		}
 		for _, d := range ix.where[p].districts {
 			if d != 0 {
-				counts[d]++
+				named = append(named, d)
 			}
 		}
 	}
+	if naming == 0 {
+		return ps
+	}
+	slices.Sort(named)
+	// The most named (the smallest hash among equals) named by two thirds.
 	var top uint64
-	for d, n := range counts {
-		if 3*n >= 2*naming && (top == 0 || n > counts[top] || n == counts[top] && d < top) {
-			top = d
+	topN := 0
+	for i := 0; i < len(named); {
+		j := i
+		for j < len(named) && named[j] == named[i] {
+			j++
 		}
+		if n := j - i; 3*n >= 2*naming && n > topN {
+			top, topN = named[i], n
+		}
+		i = j
 	}
 	if top == 0 {
 		return ps
@@ -85,31 +124,83 @@ func (ix *index) measure(ps []int, res Result, cfg Config) Cluster {
 	first, last := ix.msg(ps[0]), ix.msg(ps[len(ps)-1])
 	c := Cluster{ID: "hs-" + first.ID, Size: len(ps), First: first.Time, Last: last.Time}
 	var citizens []uint64 // hashes of the named citizens
-	recentFrom := res.To.Add(-time.Duration(cfg.Recent * float64(res.To.Sub(res.From))))
 	recent := 0
 	c.Periods = make([]int, periods(res))
 	for _, p := range ps {
-		m := ix.msg(p)
-		if m.Citizen == "" {
+		t := &ix.tally[p]
+		if t.citizen == 0 {
 			c.Citizens++ // unnamed: a citizen of its own
 		} else {
-			citizens = append(citizens, hashString(m.Citizen))
+			citizens = append(citizens, t.citizen)
 		}
-		c.Support += max(m.Support, 0)
-		if !m.Time.Before(recentFrom) {
-			recent++
-		}
-		c.Periods[periodOf(m.Time, res, len(c.Periods))]++
+		c.Support += t.support
+		recent += b2i(t.recent)
+		c.Periods[t.period]++
 	}
 	slices.Sort(citizens)
 	c.Citizens += len(slices.Compact(citizens))
-	c.Growth = 1
-	if res.To.After(res.From) {
-		c.Growth = round(float64(recent)/float64(c.Size)/cfg.Recent, 2)
-	}
+	c.Growth = growth(recent, c.Size, res, cfg)
 	c.Heat = heat(c, cfg)
 	c.Alert = alert(c.Periods, cfg)
 	return c
+}
+
+// tally is what measure needs of a message, gathered with its features.
+type tally struct {
+	citizen uint64 // hashString(Citizen), 0 if unnamed
+	support int    // Support, 0 if negative
+	period  int32  // periodOf(Time)
+	recent  bool   // in the last Recent share of the window
+}
+
+// recentFrom is where the last Recent share of the window starts.
+func recentFrom(res Result, cfg Config) time.Time {
+	return res.To.Add(-time.Duration(cfg.Recent * float64(res.To.Sub(res.From))))
+}
+
+// tallyOf returns the tally of m in the window of res, of n periods, whose
+// recent share starts at from.
+func tallyOf(m *Message, res Result, n int, from time.Time) tally {
+	t := tally{support: max(m.Support, 0), period: int32(periodOf(m.Time, res, n)), recent: !m.Time.Before(from)}
+	if m.Citizen != "" {
+		t.citizen = hashString(m.Citizen)
+	}
+	return t
+}
+
+// bound returns the most heat a group can have, its heat were every
+// message from a different citizen, and how many of its messages fall in
+// the latest period.
+func (ix *index) bound(ps []int, res Result, cfg Config) (float64, int) {
+	c := Cluster{Size: len(ps), Citizens: len(ps)}
+	last := int32(periods(res) - 1)
+	recent, latest := 0, 0
+	for _, p := range ps {
+		t := &ix.tally[p]
+		c.Support += t.support
+		recent += b2i(t.recent)
+		latest += b2i(t.period == last)
+	}
+	c.Growth = growth(recent, c.Size, res, cfg)
+	return heat(c, cfg), latest
+}
+
+// alerts reports whether a group's periods raise an alert.
+func (ix *index) alerts(ps []int, res Result, cfg Config) bool {
+	counts := make([]int, periods(res))
+	for _, p := range ps {
+		counts[ix.tally[p].period]++
+	}
+	return alert(counts, cfg) != nil
+}
+
+// growth is the recent share of a group's messages ÷ the recent share of
+// the window.
+func growth(recent, size int, res Result, cfg Config) float64 {
+	if res.To.After(res.From) {
+		return round(float64(recent)/float64(size)/cfg.Recent, 2)
+	}
+	return 1
 }
 
 func (ix *index) msg(p int) *Message { return &ix.msgs[ix.order[p]] }
