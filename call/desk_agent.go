@@ -31,6 +31,12 @@ type agentSession struct {
 	rtcUp     bool
 	call      *queuedCall // the connected call
 	listening *queuedCall // supervisor: the call listened to
+
+	// A supervisor's whisper (desk_whisper.go): the call they asked to
+	// whisper on, its agent then, and their microphone's latest frame.
+	whisper      *queuedCall
+	whisperAgent *agentSession
+	voice        whisperTap
 }
 
 // send delivers a message to the browser, if one is attached.
@@ -86,6 +92,9 @@ func (as *agentSession) onRTC(leg *media.AgentLeg, up bool) {
 	}
 	as.log.Info("softphone", "connected", up)
 	as.send(deskproto.RTCState{Type: deskproto.TypeRTCState, Connected: up})
+	if !up {
+		as.dropWhisper()
+	}
 	if up || as.user.Role != hotline.RoleAgent {
 		return
 	}
@@ -479,25 +488,30 @@ func (as *agentSession) watch(on bool) error {
 	return nil
 }
 
-// listen lets a supervisor hear a live call through their own softphone.
+// listen lets a supervisor hear a live call through their own softphone,
+// and in whisper mode speak to its agent, whom the caller cannot hear.
 func (as *agentSession) listen(m *deskproto.Message) error {
 	switch as.user.Role {
 	case hotline.RoleSupervisor, hotline.RoleAdmin:
 	default:
 		return hotline.Errorf(hotline.EFORBIDDEN, "listening in is for supervisors")
 	}
+	whisper, err := parseListenMode(m.Mode)
+	if err != nil {
+		return err
+	}
 	on := m.On == nil || *m.On
 	d := as.d
 	as.mu.Lock()
 	prev, leg, up := as.listening, as.leg, as.rtcUp
 	as.mu.Unlock()
-	if prev != nil {
-		prev.post(callEvent{kind: evListen, agent: as, on: false})
-		as.mu.Lock()
-		as.listening = nil
-		as.mu.Unlock()
-	}
 	if !on {
+		if prev != nil {
+			as.mu.Lock()
+			as.listening, as.whisper, as.whisperAgent = nil, nil, nil
+			as.mu.Unlock()
+			prev.post(callEvent{kind: evListen, agent: as, on: false})
+		}
 		return nil
 	}
 	if leg == nil || !up {
@@ -509,10 +523,13 @@ func (as *agentSession) listen(m *deskproto.Message) error {
 	if qc == nil || !qc.isConnected() {
 		return hotline.Errorf(hotline.ENOTFOUND, "no connected call %q", m.Call).WithField("call", "not a live bridged call")
 	}
-	as.mu.Lock()
-	as.listening = qc
-	as.mu.Unlock()
-	qc.post(callEvent{kind: evListen, agent: as, on: true})
+	if err := d.claimWhisper(as, qc, whisper); err != nil {
+		return err
+	}
+	if prev != nil && prev != qc {
+		prev.post(callEvent{kind: evListen, agent: as, on: false})
+	}
+	qc.post(callEvent{kind: evListen, agent: as, on: true}) // restarts a listen already on qc in the new mode
 	return nil
 }
 

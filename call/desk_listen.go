@@ -9,10 +9,17 @@ import (
 
 // listenTap feeds a supervisor's softphone with a live call: both sides
 // mixed. The caller's packets are the clock (one every 20 ms): each is mixed
-// with the agent's latest frame when that is fresh.
+// with the agent's latest frame when that is fresh. In a whisper the
+// supervisor's voice also goes to the agent (desk_whisper.go).
 type listenTap struct {
 	leg       *media.AgentLeg
 	callerLaw string // the trunk's codec: PCMU or PCMA
+
+	// The call's goroutine alone touches these.
+	sup     *agentSession
+	qc      *queuedCall   // the call the supervisor asked for
+	whisper bool          // the supervisor whispers to the agent
+	told    *agentSession // the agent told of the whisper
 
 	mu      sync.Mutex
 	agent   [media.FrameSamples]int16
@@ -26,18 +33,32 @@ type listenTap struct {
 
 func startListen(as *agentSession, callerLaw string) *listenTap {
 	as.mu.Lock()
-	leg := as.leg
+	leg, qc, whisper := as.leg, as.listening, as.whisper
 	as.mu.Unlock()
 	if leg == nil {
 		return nil
 	}
-	return &listenTap{leg: leg, callerLaw: callerLaw}
+	t := &listenTap{leg: leg, callerLaw: callerLaw, sup: as, qc: qc, whisper: whisper != nil && whisper == qc}
+	if t.whisper {
+		leg.SetSink(as.voice.feed)
+	}
+	return t
 }
 
+// stop ends the listen, and the whisper with it: "stopped" when the
+// supervisor no longer asks for it, else "ended" (the call left the agent).
 func (t *listenTap) stop() {
 	t.mu.Lock()
 	t.stopped = true
 	t.mu.Unlock()
+	t.sup.mu.Lock()
+	asked := t.sup.whisper == t.qc
+	t.sup.mu.Unlock()
+	if asked {
+		t.endWhisper("ended")
+	} else {
+		t.endWhisper("stopped")
+	}
 }
 
 // feed takes one packet from the bridge: fromCaller tells the side.
@@ -73,8 +94,16 @@ func (t *listenTap) feed(fromCaller bool, p []byte) {
 	_ = t.leg.WritePayload(t.out[:m])
 }
 
-// refreshTaps points the bridge's tap at the current listeners.
+// refreshTaps points the bridge's tap at the current listeners, and its
+// whisper at the one whispering, if any.
 func (d *Desk) refreshTaps(br *media.Bridge, listeners map[*agentSession]*listenTap) {
+	var voice func(dst []int16) int
+	for _, t := range listeners {
+		if f := t.whisperTo(br); f != nil && voice == nil {
+			voice = f
+		}
+	}
+	br.Whisper(voice)
 	if len(listeners) == 0 {
 		br.Tap(nil)
 		return

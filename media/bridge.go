@@ -38,6 +38,7 @@ type BridgeStats struct {
 	BToA       uint64 // agent → caller frames forwarded (muted ones too, as silence)
 	Transcoded uint64 // forwarded frames converted between PCMA and PCMU
 	Muted      uint64 // agent frames replaced by silence
+	Whispered  uint64 // caller frames mixed with a supervisor's whisper
 	Held       uint64 // frames discarded while on hold
 	Dropped    uint64 // frames lost: write errors, oversized or unbridgeable payloads
 }
@@ -59,6 +60,7 @@ type Bridge struct {
 	mute    atomic.Bool
 	hold    atomic.Bool
 	tap     atomic.Pointer[func(fromA bool, p []byte)]
+	whisper atomic.Pointer[func(dst []int16) int]
 }
 
 // bridgeDir is one direction of a bridge. Its mutex is held while a frame
@@ -72,11 +74,15 @@ type bridgeDir struct {
 	table   *[256]byte // codec conversion; nil when both sides match
 	silence byte       // silence code in dst's codec
 	broken  bool       // the codecs cannot be bridged: drop everything
+	src     Codec      // the source's codec, to decode a whispered frame
+	dstC    Codec      // dst's codec, to encode it
 	logged  bool       // a write error was logged
 
-	forwarded, transcoded, muted, held, dropped uint64
+	forwarded, transcoded, muted, held, dropped, whispered uint64
 
 	scratch [maxPayload]byte
+	pcm     [maxPayload]int16 // a → b with a whisper: the caller decoded
+	voice   [maxPayload]int16 // the whisper's samples
 }
 
 // Byte-to-byte G.711 conversions: decode with one law, encode with the
@@ -106,6 +112,8 @@ func NewBridge(a, b PayloadLeg, log *slog.Logger) *Bridge {
 func (d *bridgeDir) init(fromA bool, srcCodec string, dst PayloadLeg) {
 	d.fromA, d.dst = fromA, dst
 	src, dstName := strings.ToUpper(srcCodec), strings.ToUpper(dst.Codec())
+	d.src, _ = CodecByName(src)
+	d.dstC, _ = CodecByName(dstName)
 	switch {
 	case src == "PCMU" && dstName == "PCMA":
 		d.table = &ulawToAlaw
@@ -212,6 +220,23 @@ func (br *Bridge) Tap(f func(fromA bool, p []byte)) {
 	br.tap.Store(&f)
 }
 
+// Whisper sets a voice mixed into what the agent (b) hears, never into
+// what the caller (a) hears: a supervisor's whisper (nil removes it). For
+// each caller frame the bridge calls f with room for the frame's samples;
+// f fills in what it has (linear, 8000 Hz) and returns how many, 0 when it
+// has nothing fresh. A frame with a voice is decoded, summed with
+// clipping and encoded in b's codec; without one it passes as before,
+// untouched. f runs on a's receive goroutine, must be quick, must not
+// retain dst and must not call Stop or Stats.
+func (br *Bridge) Whisper(f func(dst []int16) int) {
+	if f == nil {
+		br.whisper.Store(nil)
+		return
+	}
+	br.whisper.Store(&f)
+	br.log.Debug("bridge whisper on")
+}
+
 // Stats returns the frame counts so far.
 func (br *Bridge) Stats() BridgeStats {
 	var s BridgeStats
@@ -224,6 +249,7 @@ func (br *Bridge) Stats() BridgeStats {
 		}
 		s.Transcoded += d.transcoded
 		s.Muted += d.muted
+		s.Whispered += d.whispered
 		s.Held += d.held
 		s.Dropped += d.dropped
 		d.mu.Unlock()
@@ -250,6 +276,8 @@ func (br *Bridge) forward(d *bridgeDir, p []byte) {
 	}
 	out := p
 	switch {
+	case d.fromA && br.whisper.Load() != nil && br.mixWhisper(d, p):
+		out = d.scratch[:len(p)]
 	case !d.fromA && br.mute.Load():
 		out = d.scratch[:len(p)]
 		fill(out, d.silence)
@@ -270,6 +298,28 @@ func (br *Bridge) forward(d *bridgeDir, p []byte) {
 		return
 	}
 	d.forwarded++
+}
+
+// mixWhisper puts into d.scratch the caller's frame p with the whisper's
+// voice added, in b's codec; false when the voice has nothing now (p goes
+// on as it is).
+func (br *Bridge) mixWhisper(d *bridgeDir, p []byte) bool {
+	f := br.whisper.Load()
+	if f == nil || d.src.Decode == nil || d.dstC.Encode == nil {
+		return false // not G.711 both ways: no mixing
+	}
+	n := min((*f)(d.voice[:len(p)]), len(p))
+	if n <= 0 {
+		return false
+	}
+	pcm := d.pcm[:len(p)]
+	d.src.Decode(pcm, p)
+	for i, v := range d.voice[:n] {
+		pcm[i] = int16(max(min(int32(pcm[i])+int32(v), 32767), -32768))
+	}
+	d.dstC.Encode(d.scratch[:], pcm)
+	d.whispered++
+	return true
 }
 
 // drain waits for a frame in flight in d to pass: forward holds d.mu

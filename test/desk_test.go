@@ -193,6 +193,85 @@ func heardTone(c *deskclient.Client, hz float64, limit time.Duration) (float64, 
 	return share, false
 }
 
+// heardTones waits until c hears both a and b (each over 15 % of the
+// energy of its last second) and answers their shares.
+func heardTones(c *deskclient.Client, a, b float64, limit time.Duration) (ea, eb float64, ok bool) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		pcm := c.Heard(time.Second)
+		if len(pcm) >= 8000 {
+			ea, eb = media.ToneEnergy(pcm, 8000, a), media.ToneEnergy(pcm, 8000, b)
+			if ea > 0.15 && eb > 0.15 {
+				return ea, eb, true
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // audio arrives continuously; sample it
+	}
+	return ea, eb, false
+}
+
+// maxShare is the largest share of hz's energy in any second of heard
+// (half-second steps).
+func maxShare(heard []int16, hz float64) float64 {
+	var top float64
+	for i := 0; i+8000 <= len(heard); i += 4000 {
+		top = max(top, media.ToneEnergy(heard[i:i+8000], 8000, hz))
+	}
+	return top
+}
+
+// whisperAndBack has a listening supervisor whisper a 2 kHz tone: the agent
+// is told and hears it with the caller's 440 Hz, the supervisor still hears
+// both sides; back to listening, the agent hears the caller alone. (That the
+// caller never hears 2 kHz is checked on the caller's recording at the end.)
+func whisperAndBack(t *testing.T, ctx context.Context, sup, ag *deskclient.Client, call string) {
+	t.Helper()
+	sup.SetTone(2000)
+	if sup.Sending() {
+		t.Error("a listening supervisor's microphone is on the wire")
+	}
+	whisper := deskproto.Message{Type: deskproto.TypeListen, Call: call, On: ptr(true), Mode: deskproto.ListenModeWhisper}
+	if err := sup.Do(ctx, whisper); err != nil {
+		t.Fatalf("whisper: %v", err)
+	}
+	w := nextFrame[deskproto.Whisper](t, ctx, ag, deskproto.TypeWhisper)
+	if !w.On || w.Call != call || w.By == "" || w.ByID != sup.Welcome.Agent.ID {
+		t.Fatalf("the agent was told %+v", w)
+	}
+	if w := nextFrame[deskproto.Whisper](t, ctx, sup, deskproto.TypeWhisper); !w.On || !sup.Sending() {
+		t.Fatalf("the supervisor was told %+v (sending %v)", w, sup.Sending())
+	}
+	ag.ResetHeard()
+	if e440, e2k, ok := heardTones(ag, 440, 2000, 5*time.Second); !ok {
+		t.Errorf("while whispered to the agent hears 440 Hz %.2f, 2 kHz %.2f; want the caller and the supervisor", e440, e2k)
+	}
+	sup.ResetHeard()
+	if e440, e1k, ok := heardTones(sup, 440, 1000, 5*time.Second); !ok {
+		t.Errorf("the whispering supervisor hears 440 Hz %.2f, 1 kHz %.2f; want both sides", e440, e1k)
+	}
+	time.Sleep(time.Second) // the caller's recording gets a whole second of the whisper's time
+
+	if err := sup.Do(ctx, deskproto.Message{Type: deskproto.TypeListen, Call: call, On: ptr(true), Mode: deskproto.ListenModeListen}); err != nil {
+		t.Fatalf("back to listening: %v", err)
+	}
+	if w := nextFrame[deskproto.Whisper](t, ctx, ag, deskproto.TypeWhisper); w.On || w.Reason != "stopped" {
+		t.Fatalf("the agent was told %+v", w)
+	}
+	if w := nextFrame[deskproto.Whisper](t, ctx, sup, deskproto.TypeWhisper); w.On || sup.Sending() {
+		t.Fatalf("the supervisor was told %+v (sending %v)", w, sup.Sending())
+	}
+	ag.ResetHeard()
+	if share, ok := heardTone(ag, 440, 5*time.Second); !ok {
+		t.Errorf("back to listening the agent hears 440 Hz at %.2f", share)
+	}
+	if e := media.ToneEnergy(ag.Heard(time.Second), 8000, 2000); e > 0.02 {
+		t.Errorf("back to listening the agent still hears 2 kHz (share %.3f)", e)
+	}
+	if e440, e1k, ok := heardTones(sup, 440, 1000, 5*time.Second); !ok {
+		t.Errorf("back to listening the supervisor hears 440 Hz %.2f, 1 kHz %.2f", e440, e1k)
+	}
+}
+
 func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 	srv, admin, ctx := deskTest(t)
 
@@ -244,21 +323,10 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 	if err := sup.Do(ctx, deskproto.Message{Type: deskproto.TypeListen, Call: off.Call, On: ptr(true)}); err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	var e440, e1k float64
-	for time.Now().Before(deadline) {
-		pcm := sup.Heard(time.Second)
-		if len(pcm) >= 8000 {
-			e440, e1k = media.ToneEnergy(pcm, 8000, 440), media.ToneEnergy(pcm, 8000, 1000)
-			if e440 > 0.15 && e1k > 0.15 {
-				break
-			}
-		}
-		time.Sleep(100 * time.Millisecond) // audio arrives continuously; sample it
-	}
-	if e440 <= 0.15 || e1k <= 0.15 {
+	if e440, e1k, ok := heardTones(sup, 440, 1000, 5*time.Second); !ok {
 		t.Errorf("the listening supervisor hears 440 Hz %.2f, 1 kHz %.2f; want both sides", e440, e1k)
 	}
+	whisperAndBack(t, ctx, sup, ag, off.Call)
 	time.Sleep(time.Second) // let the caller hear the agent's tone for a while
 
 	// The work order, from the agent's own API session.
@@ -284,6 +352,9 @@ func TestAgentTakesCallAndFilesWorkOrder(t *testing.T) {
 
 	if e := endShare(ph.Heard(), 1000); e < 0.5 {
 		t.Errorf("the caller did not hear the agent's 1 kHz (share %.2f)", e)
+	}
+	if e := maxShare(ph.Heard(), 2000); e > 0.05 {
+		t.Errorf("the caller heard the supervisor's whisper: 2 kHz share up to %.2f in a second", e)
 	}
 
 	rec := waitCall(t, admin, "13700137000")

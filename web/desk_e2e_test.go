@@ -164,6 +164,10 @@ func TestDeskAndWallboardInChromium(t *testing.T) {
 	}
 	fake.send(map[string]any{"type": "held", "call": "c-1", "on": false})
 	b.Wait("resumed shown", `document.querySelector('#flag-held').hidden`, wait)
+	fake.send(map[string]any{"type": "whisper", "call": "c-1", "by": "赵班长", "by_id": "u2", "on": true})
+	b.Wait("whisper shown", `!document.querySelector('#flag-whisper').hidden && document.querySelector('#flag-whisper').textContent.includes('赵班长')`, wait)
+	fake.send(map[string]any{"type": "whisper", "call": "c-1", "by": "赵班长", "by_id": "u2", "on": false, "reason": "stopped"})
+	b.Wait("whisper over", `document.querySelector('#flag-whisper').hidden`, wait)
 	b.Do("open the keypad with Alt+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierAlt)), chromedp.WaitVisible(chromedp.ID("keypad-panel")))
 	b.Do("type digits", chromedp.KeyEvent("1"), chromedp.Click(chromedp.CSS(`#keypad-panel [data-digit="#"]`)))
 	for _, want := range []string{"1", "#"} {
@@ -351,8 +355,12 @@ func TestDeskAndWallboardInChromium(t *testing.T) {
 		t.Errorf("wallboard %v", m)
 	}
 	wbOffer := fake.expect(stepCtx(t), "rtc_offer")
-	if sdp, _ := wbOffer["sdp"].(string); !strings.Contains(sdp, "a=recvonly") {
-		t.Errorf("the wallboard's offer is not receive-only:\n%s", sdp)
+	// sendrecv for a later whisper, but no microphone on the wire until then.
+	if sdp, _ := wbOffer["sdp"].(string); !strings.Contains(sdp, "a=sendrecv") {
+		t.Errorf("the wallboard's offer cannot carry a whisper:\n%s", sdp)
+	}
+	if chromium.Eval[bool](b, `window.hotlineWallboard.micOnWire()`, wait) {
+		t.Error("the wallboard's microphone is on the wire before any whisper")
 	}
 	b.Wait("queues shown", `document.querySelectorAll('#queues .queue').length === 4`, wait)
 	for q, level := range map[string]string{"complaints": "ok", "policy": "warn", "utilities": "bad", "english": "ok"} {
@@ -378,6 +386,18 @@ func TestDeskAndWallboardInChromium(t *testing.T) {
 	}
 	b.Do("listening shown", chromedp.WaitVisible(chromedp.ID("listen-bar")))
 	b.Shot("wallboard")
+	b.Do("whisper", chromedp.Click(chromedp.ID("listen-whisper")))
+	if m := fake.expect(stepCtx(t), "listen"); m["call"] != "c-88213" || m["on"] != true || m["mode"] != "whisper" {
+		t.Errorf("whisper %v", m)
+	}
+	fake.send(map[string]any{"type": "whisper", "call": "c-88213", "by": "赵班长", "by_id": "u2", "on": true})
+	b.Wait("whispering shown", `document.querySelector('#listen-whisper').getAttribute('aria-pressed') === 'true' && window.hotlineWallboard.micOnWire()`, wait)
+	b.Shot("wallboard-whisper")
+	b.Do("back to listening", chromedp.Focus(chromedp.ID("listen-whisper")), chromedp.KeyEvent(" "))
+	if m := fake.expect(stepCtx(t), "listen"); m["on"] != true || m["mode"] != "listen" {
+		t.Errorf("back to listening %v", m)
+	}
+	b.Wait("microphone off the wire", `document.querySelector('#listen-whisper').getAttribute('aria-pressed') === 'false' && !window.hotlineWallboard.micOnWire()`, wait)
 	b.Do("stop listening", chromedp.Click(chromedp.ID("listen-stop")))
 	if m := fake.expect(stepCtx(t), "listen"); m["on"] != false {
 		t.Errorf("stop listening %v", m)

@@ -41,6 +41,7 @@ const (
 	TypeHeld           = "held"
 	TypeCallEnded      = "call_ended"
 	TypeTransferState  = "transfer_state"
+	TypeWhisper        = "whisper"
 	TypeAck            = "ack"
 	TypeError          = "error"
 )
@@ -59,7 +60,7 @@ type Message struct {
 	Digits      string        `json:"digits,omitempty"`
 	Queue       string        `json:"queue,omitempty"`
 	Agent       string        `json:"agent,omitempty"`
-	Mode        string        `json:"mode,omitempty"` // transfer: blind, warm, or cancel (withdraw a pending warm transfer)
+	Mode        string        `json:"mode,omitempty"` // transfer: blind, warm, or cancel (withdraw a pending warm transfer); listen: listen or whisper
 	Note        string        `json:"note,omitempty"`
 	Ticket      string        `json:"ticket,omitempty"`
 	Disposition string        `json:"disposition,omitempty"`
@@ -188,6 +189,24 @@ type TransferState struct {
 	State  string `json:"state"`           // pending | answered | cancelled
 	Target string `json:"target"`          // the agent's ID for a transfer to an agent, else the queue
 	Agent  string `json:"agent,omitempty"` // answered: the name of the agent who took the call
+}
+
+// Listen modes (Message.Mode of a listen): a silent listen, or a whisper
+// the agent hears too and the caller does not. No mode is a listen.
+const (
+	ListenModeListen  = "listen"
+	ListenModeWhisper = "whisper"
+)
+
+// Whisper tells the agent of a call, and the supervisor whispering, that a
+// supervisor's whisper started or ended. The caller is never told.
+type Whisper struct {
+	Type   string `json:"type"`
+	Call   string `json:"call"`
+	By     string `json:"by"`    // the supervisor's name
+	ByID   string `json:"by_id"` // and user ID
+	On     bool   `json:"on"`
+	Reason string `json:"reason,omitempty"` // on false: stopped (by the supervisor) | ended (the call left the agent) | transfer (warm, to another agent)
 }
 
 // Ack confirms a client message.

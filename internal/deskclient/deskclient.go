@@ -71,6 +71,8 @@ type Client struct {
 	answering bool // an answer is on its way
 	onCall    bool // connected, until call_ended
 	held      bool
+	me        string // the user ID from the welcome
+	whisper   bool   // a supervisor whispering (the server said so)
 
 	amu     sync.Mutex
 	heard   ring // decoded audio received (the last maxHeard samples)

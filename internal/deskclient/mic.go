@@ -12,15 +12,26 @@ import (
 
 // follow watches the server's messages for the call's state, which decides
 // whether the microphone is on the wire: on from the answer (sent) or a
-// connected call (a resumed one too) to call_ended, off while held.
+// connected call (a resumed one too) to call_ended, off while held; for a
+// supervisor, on while the server says they whisper.
 func (c *Client) follow(f Frame) {
 	switch f.Type {
 	case deskproto.TypeWelcome:
 		var w deskproto.Welcome
 		if f.Decode(&w) == nil {
 			c.callState(func() {
+				c.me = w.Agent.ID
 				c.onCall = w.Call != nil
 				c.held = w.Call != nil && w.Call.Held
+			})
+		}
+	case deskproto.TypeWhisper:
+		var w deskproto.Whisper
+		if f.Decode(&w) == nil {
+			c.callState(func() {
+				if w.ByID == c.me {
+					c.whisper = w.On
+				}
 			})
 		}
 	case deskproto.TypeConnected:
@@ -55,7 +66,7 @@ func (c *Client) callState(change func()) {
 	c.cmu.Lock()
 	defer c.cmu.Unlock()
 	change()
-	c.send.Store(c.answering || (c.onCall && !c.held))
+	c.send.Store(c.answering || (c.onCall && !c.held) || c.whisper)
 }
 
 // startMic puts the connected track on a pacer: the shared one, or one of

@@ -59,6 +59,36 @@ func TestMicFollowsTheCall(t *testing.T) {
 	}
 }
 
+// A supervisor's microphone is on the wire while the server says they
+// whisper; another supervisor's whisper on the same call does not turn it on.
+func TestMicFollowsTheWhisper(t *testing.T) {
+	c := &Client{}
+	whisper := func(by string, on bool) func() {
+		return func() {
+			c.follow(frame(t, deskproto.Whisper{Type: deskproto.TypeWhisper, Call: "c-1", By: "督办员", ByID: by, On: on}))
+		}
+	}
+	steps := []struct {
+		what string
+		do   func()
+		want bool
+	}{
+		{"logged in", func() {
+			c.follow(frame(t, deskproto.Welcome{Type: deskproto.TypeWelcome, Agent: deskproto.Agent{ID: "u-9"}}))
+		}, false},
+		{"another whispers", whisper("u-8", true), false},
+		{"whispering", whisper("u-9", true), true},
+		{"another stops", whisper("u-8", false), true},
+		{"back to listening", whisper("u-9", false), false},
+	}
+	for _, s := range steps {
+		s.do()
+		if got := c.Sending(); got != s.want {
+			t.Fatalf("%s: sending %v, want %v", s.what, got, s.want)
+		}
+	}
+}
+
 func TestRingKeepsTheNewest(t *testing.T) {
 	var r ring
 	if got := r.last(10); len(got) != 0 {

@@ -6,8 +6,12 @@
 // with an ICE restart; after a reconnect that the server did not resume, a
 // new PeerConnection is built.
 //
-// The desk adds its microphone (sendrecv); the wallboard, which only
-// listens, offers a receive-only audio transceiver.
+// Both pages use MicLeg, an AudioLeg whose microphone is on the wire only
+// while someone can hear it: the desk during a call, the wallboard while its
+// supervisor whispers. Their offers are sendrecv from the start (the
+// wallboard's without a microphone until the first whisper), so the switch
+// is a replaceTrack, never a renegotiation. A bare AudioLeg without a
+// stream offers receive-only audio.
 //
 // Events: "state" (detail {local, server}) whenever either view changes.
 
@@ -35,6 +39,7 @@ export class AudioLeg extends EventTarget {
     this.queuedIce = [];
     this.retryDelay = RETRY_MIN;
     this.timers = {};
+    this.micLater = false; // a microphone may come after the offer (MicLeg): offer sendrecv anyway
     this.onMessage = (ev) => this.message(ev.detail);
     sock.addEventListener('message', this.onMessage);
   }
@@ -68,7 +73,7 @@ export class AudioLeg extends EventTarget {
     this.pc = pc;
     const track = this.stream?.getAudioTracks()[0];
     if (track) pc.addTransceiver(track, { direction: 'sendrecv', streams: [this.stream] });
-    else pc.addTransceiver('audio', { direction: 'recvonly' });
+    else pc.addTransceiver('audio', { direction: this.micLater ? 'sendrecv' : 'recvonly' });
     pc.addEventListener('track', (ev) => {
       if (this.pc !== pc) return;
       this.audio.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
@@ -205,5 +210,70 @@ export class AudioLeg extends EventTarget {
 
   changed() {
     this.dispatchEvent(new CustomEvent('state', { detail: { local: this.local, server: this.serverConnected } }));
+  }
+}
+
+// MicLeg is an AudioLeg with the microphone on the wire only while someone
+// can hear it: the desk's from the answer click (before the server bridges,
+// so the agent's first words reach the caller) to the end of the call,
+// except while the call is on hold (the server forwards nothing then); the
+// wallboard's while its supervisor whispers to an agent. In between the
+// PeerConnection stays up (no ICE or DTLS handshake to start sending) and
+// getUserMedia's stream is kept (no new permission prompt), but the audio
+// sender carries no track (replaceTrack(null), no renegotiation): an idle
+// microphone never leaves the browser, and the server decrypts no audio
+// nobody hears.
+export class MicLeg extends AudioLeg {
+  sending = false;
+  sendQueue = Promise.resolve();
+
+  constructor(sock, opts) {
+    super(sock, opts);
+    this.micLater = true;
+  }
+
+  build() {
+    super.build(); // adds the microphone's transceiver; nothing is sent before ICE connects
+    this.syncSend();
+  }
+
+  /** replaceTrack switches the microphone; it goes on the wire only while sending. */
+  async replaceTrack(stream) {
+    this.stream = stream;
+    await this.syncSend();
+  }
+
+  /** setSending puts the microphone on the wire (or takes it off); resolves once done. */
+  setSending(on) {
+    this.sending = on;
+    return this.syncSend();
+  }
+
+  // syncSend applies the latest wish; the calls run one after another, so
+  // the last one wins whatever order replaceTrack's promises would settle in.
+  syncSend() {
+    this.sendQueue = this.sendQueue.then(() => this.applySend()).catch((err) => console.warn('rtc: microphone switch failed', err));
+    return this.sendQueue;
+  }
+
+  async applySend() {
+    const pc = this.pc;
+    if (!pc || pc.connectionState === 'closed') return;
+    const sender = pc.getTransceivers().find((tr) => tr.receiver.track?.kind === 'audio')?.sender;
+    if (!sender) return;
+    const want = this.sending ? (this.stream?.getAudioTracks()[0] ?? null) : null;
+    if (sender.track !== want) await sender.replaceTrack(want);
+  }
+
+  get micOnWire() {
+    return !!this.pc?.getSenders().some((s) => s.track?.kind === 'audio');
+  }
+
+  /** packetsSent: the audio packets this PeerConnection has sent (getStats). */
+  async packetsSent() {
+    const stats = await this.pc?.getStats();
+    let n = 0;
+    stats?.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'audio') n += r.packetsSent ?? 0; });
+    return n;
   }
 }

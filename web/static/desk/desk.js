@@ -14,7 +14,7 @@
 //               #offer-waited #offer-countdown #offer-transfer #offer-note
 //               #answer #reject
 //               #call-panel #call-caller #call-timer #call-queue #call-ivr
-//               #call-id #flag-held #flag-muted #flag-warm #transfer-withdraw
+//               #call-id #flag-held #flag-muted #flag-whisper #flag-warm #transfer-withdraw
 //               #mute #hold (aria-pressed) #keypad #keypad-panel
 //               [data-digit] #keypad-sent #transfer #transfer-panel
 //               #transfer-to-queue #transfer-to-agent #transfer-queue
@@ -47,7 +47,7 @@ import { $, $$, el, clock, fmtDuration, fmtDateTime, since, until, debounce, typ
 import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { DeskSocket } from '../assets/ws.js';
-import { AudioLeg } from '../assets/rtc.js';
+import { MicLeg } from '../assets/rtc.js';
 import { Ringer } from '../assets/ring.js';
 import { gate } from '../assets/gate.js';
 import { clearErrors, clearField } from '../assets/forms.js';
@@ -70,67 +70,6 @@ const TRIAGE_DONE_KEY = {
 };
 
 const stateWord = (s) => t(STATE_KEY[s] ?? 'state.offline');
-
-// ---------------------------------------------------------------- microphone on the wire
-
-// DeskLeg is the softphone's AudioLeg with the microphone on the wire only
-// while someone can hear it: from the answer click (before the server
-// bridges, so the agent's first words reach the caller) to the end of the
-// call, except while the call is on hold (the server forwards nothing
-// then). In between the PeerConnection stays up (answering needs no ICE or
-// DTLS handshake) and getUserMedia's stream is kept (no new permission
-// prompt), but the audio sender carries no track (replaceTrack(null), no
-// renegotiation): an idle agent's microphone never leaves the browser, and
-// the server decrypts no audio nobody hears.
-class DeskLeg extends AudioLeg {
-  sending = false;
-  sendQueue = Promise.resolve();
-
-  build() {
-    super.build(); // adds the microphone's transceiver; nothing is sent before ICE connects
-    this.syncSend();
-  }
-
-  /** replaceTrack switches the microphone; it goes on the wire only while sending. */
-  async replaceTrack(stream) {
-    this.stream = stream;
-    await this.syncSend();
-  }
-
-  /** setSending puts the microphone on the wire (or takes it off); resolves once done. */
-  setSending(on) {
-    this.sending = on;
-    return this.syncSend();
-  }
-
-  // syncSend applies the latest wish; the calls run one after another, so
-  // the last one wins whatever order replaceTrack's promises would settle in.
-  syncSend() {
-    this.sendQueue = this.sendQueue.then(() => this.applySend()).catch((err) => console.warn('rtc: microphone switch failed', err));
-    return this.sendQueue;
-  }
-
-  async applySend() {
-    const pc = this.pc;
-    if (!pc || pc.connectionState === 'closed') return;
-    const sender = pc.getTransceivers().find((tr) => tr.receiver.track?.kind === 'audio')?.sender;
-    if (!sender) return;
-    const want = this.sending ? (this.stream?.getAudioTracks()[0] ?? null) : null;
-    if (sender.track !== want) await sender.replaceTrack(want);
-  }
-
-  get micOnWire() {
-    return !!this.pc?.getSenders().some((s) => s.track?.kind === 'audio');
-  }
-
-  /** packetsSent: the audio packets this PeerConnection has sent (getStats). */
-  async packetsSent() {
-    const stats = await this.pc?.getStats();
-    let n = 0;
-    stats?.forEach((r) => { if (r.type === 'outbound-rtp' && r.kind === 'audio') n += r.packetsSent ?? 0; });
-    return n;
-  }
-}
 
 // ---------------------------------------------------------------- state
 
@@ -192,7 +131,7 @@ function startDesk(user) {
   requestMic();
 
   sock = new DeskSocket({ token: api.token });
-  leg = new DeskLeg(sock, { audio: audio() });
+  leg = new MicLeg(sock, { audio: audio() }); // the microphone on the wire from the answer to the call's end, not on hold
   leg.addEventListener('state', (ev) => {
     S.rtcServer = ev.detail.server;
     renderConn();
@@ -310,6 +249,9 @@ function onMessage(msg) {
       break;
     case 'transfer_state':
       onTransferState(msg);
+      break;
+    case 'whisper': // a supervisor speaks to us; the caller cannot hear them
+      if (S.call?.call === msg.call) { S.call.whisper = msg.on ? (msg.by || '–') : ''; renderCall(); }
       break;
     case 'call_ended':
       if (S.call?.call === msg.call || S.offer?.call === msg.call || !S.call) {
@@ -481,6 +423,9 @@ function renderCall() {
   $('#flag-held').hidden = !c.held;
   $('#flag-muted').hidden = !c.muted;
   $('#flag-warm').hidden = !c.warm;
+  const whisper = $('#flag-whisper');
+  whisper.hidden = !c.whisper;
+  whisper.textContent = c.whisper ? t('call.flag_whisper', { name: c.whisper }) : '';
   $('#transfer-withdraw').hidden = !c.warm;
   $('#transfer').disabled = !!c.warm; // one transfer at a time: withdraw it first
   const mute = $('#mute');
@@ -561,6 +506,7 @@ function bindCallControls() {
   $('#transfer-panel').addEventListener('submit', onTransfer);
   const withdraw = el('button', { id: 'transfer-withdraw', class: 'btn small', type: 'button', 'data-i18n': 'transfer.withdraw', hidden: true }, t('transfer.withdraw'));
   $('#flag-warm').after(withdraw);
+  $('#flag-muted').after(el('span', { id: 'flag-whisper', class: 'flag', role: 'status', hidden: true }));
   withdraw.addEventListener('click', withdrawTransfer);
   for (const r of $$('input[name="transfer-target"]')) {
     r.addEventListener('change', () => {

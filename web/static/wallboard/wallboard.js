@@ -1,7 +1,10 @@
 // The supervisor wallboard: subscribes to the desk WebSocket's wallboard
 // (docs/softphone.md, "Supervisor") and renders today's figures, the queues
 // and the agents; "listen" silently listens to an agent's call over the
-// page's own PeerConnection (receive-only).
+// page's own PeerConnection, and "whisper" (in the listen bar) lets the
+// supervisor speak to that agent without the caller hearing: the
+// microphone is asked for at the first whisper and is on the wire only
+// while the server says the whisper is on (MicLeg, assets/rtc.js).
 //
 // Element ids for tests: #login-* (assets/gate.js), #wb-user #wb-updated
 // #ws-status #rtc-status #lang-toggle #logout #banner; KPI tiles #kpi-sl #kpi-asa #kpi-abandon #kpi-aht
@@ -9,15 +12,17 @@
 // #queues > .queue[data-queue=NAME][data-level=ok|warn|bad] with
 // .waiting, .wait; #by-state; #agents-body > tr[data-agent=ID]
 // [data-state=…] with a button #listen-ID (data-testid="listen") for agents
-// on a call; #listen-bar #listen-status #listen-stop; #remote-audio.
+// on a call; #listen-bar (data-whisper=true|false) #listen-status
+// #listen-whisper (aria-pressed) #listen-stop; #remote-audio.
 //
-// Read-only debug hook: window.hotlineWallboard = {snapshot(), listening()}.
+// Read-only debug hook: window.hotlineWallboard = {snapshot(), listening(),
+// micOnWire()}; listening() is {call, agent, name, whisper} or null.
 
 import { $, el, clock, fmtDuration, fmtTime, fmtPercent, since, toast } from '../assets/util.js';
 import { t } from '../assets/i18n.js';
 import * as api from '../assets/api.js';
 import { DeskSocket } from '../assets/ws.js';
-import { AudioLeg } from '../assets/rtc.js';
+import { MicLeg } from '../assets/rtc.js';
 import { gate } from '../assets/gate.js';
 import { STATE_KEY, REASON_KEY, word, connWord, connOk } from '../assets/words.js';
 
@@ -28,15 +33,18 @@ const ABANDON_WARN = 0.05;
 
 const STATE_ORDER = ['offered', 'on_call', 'wrap_up', 'ready', 'not_ready', 'offline'];
 
-const W = { snap: null, at: 0, listen: null, wsStatus: 'stopped', rtc: { local: 'none', server: false } };
+const W = { snap: null, at: 0, listen: null, me: '', wsStatus: 'stopped', rtc: { local: 'none', server: false } };
 let sock = null;
 let leg = null;
+let mic = null; // the microphone's MediaStream, from the first whisper on
 
 function stop() {
   sock?.stop();
   leg?.close();
+  for (const tr of mic?.getTracks() ?? []) tr.stop();
   sock = null;
   leg = null;
+  mic = null;
   W.snap = null;
   W.listen = null;
 }
@@ -45,12 +53,12 @@ function stop() {
 
 function start() {
   sock = new DeskSocket({ token: api.token });
-  leg = new AudioLeg(sock, { audio: $('#remote-audio') });
+  leg = new MicLeg(sock, { audio: $('#remote-audio') }); // sendrecv, silent until a whisper
   leg.addEventListener('state', (ev) => { W.rtc = ev.detail; renderConn(); });
   sock.addEventListener('status', (ev) => {
     W.wsStatus = ev.detail.status;
     if (W.wsStatus === 'unauthorized') page.signedOut();
-    if (W.wsStatus !== 'online' && W.listen) W.listen = null;
+    if (W.wsStatus !== 'online' && W.listen) listenGone();
     renderConn();
     renderListen();
   });
@@ -61,7 +69,8 @@ function start() {
     } catch (err) {
       showBanner(`${t('wb.subscribe_failed')}: ${err.message}`);
     }
-    leg.welcome(ev.detail, null);
+    W.me = ev.detail.agent?.id ?? '';
+    leg.welcome(ev.detail, mic);
   });
   sock.addEventListener('message', (ev) => {
     if (ev.detail.type === 'wallboard') {
@@ -70,6 +79,8 @@ function start() {
       const off = W.at - Date.now();
       if (Math.abs(off - clock.offset) > 1500) clock.offset = off;
       render();
+    } else if (ev.detail.type === 'whisper') {
+      onWhisper(ev.detail);
     }
   });
   sock.start();
@@ -100,7 +111,7 @@ async function listen(agent) {
   if (W.listen) await stopListen();
   try {
     await sock.send({ type: 'listen', call: agent.call, on: true });
-    W.listen = { call: agent.call, agent: agent.id, name: agent.name };
+    W.listen = { call: agent.call, agent: agent.id, name: agent.name, whisper: false };
     $('#remote-audio').play().catch(() => {});
   } catch (err) {
     toast(`${t('wb.listen_failed')}: ${err.message}`, { bad: true });
@@ -111,15 +122,81 @@ async function listen(agent) {
 async function stopListen() {
   const l = W.listen;
   if (!l) return;
-  W.listen = null;
+  listenGone();
   try { await sock.send({ type: 'listen', call: l.call, on: false }); } catch { /* the call may be over */ }
   render();
 }
 
+// listenGone forgets the listen (and the whisper): the microphone leaves
+// the wire at once.
+function listenGone() {
+  W.listen = null;
+  leg?.setSending(false);
+}
+
+// ---------------------------------------------------------------- whisper
+
+// toggleWhisper asks the server to switch the listen to a whisper or back.
+// The microphone goes on the wire before the request, so the first words
+// reach the agent; the server's whisper message then decides.
+async function toggleWhisper() {
+  const l = W.listen;
+  if (!l) return;
+  if (l.whisper) {
+    l.whisper = false;
+    leg?.setSending(false);
+    renderListen();
+    try { await sock.send({ type: 'listen', call: l.call, on: true, mode: 'listen' }); } catch { /* the call may be over */ }
+    return;
+  }
+  try {
+    if (!mic) {
+      mic = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
+      await leg?.replaceTrack(mic);
+    }
+  } catch (err) {
+    toast(`${t('wb.whisper_no_mic')}: ${err.message}`, { bad: true });
+    return;
+  }
+  if (W.listen !== l) return; // the listen ended while the browser asked
+  await leg?.setSending(true);
+  try {
+    await sock.send({ type: 'listen', call: l.call, on: true, mode: 'whisper' });
+    if (W.listen === l) l.whisper = true;
+  } catch (err) {
+    if (!l.whisper) leg?.setSending(false);
+    toast(`${t('wb.whisper_failed')}: ${err.message}`, { bad: true });
+  }
+  renderListen();
+}
+
+// onWhisper follows the server: our whisper started or ended (the call
+// ended, or a warm transfer moved the caller to another agent).
+function onWhisper(msg) {
+  if (msg.by_id !== W.me) return;
+  const l = W.listen;
+  if (msg.on) {
+    if (l?.call === msg.call) { l.whisper = true; leg?.setSending(true); }
+  } else if (l?.call === msg.call && l.whisper) {
+    l.whisper = false;
+    leg?.setSending(false);
+    if (msg.reason !== 'stopped') toast(t('wb.whisper_ended'));
+  }
+  renderListen();
+}
+
 function renderListen() {
   const l = W.listen;
-  $('#listen-bar').hidden = !l;
-  if (l) $('#listen-status').textContent = t('wb.listening', { name: l.name || l.agent });
+  const bar = $('#listen-bar');
+  bar.hidden = !l;
+  bar.dataset.whisper = String(!!l?.whisper);
+  if (!l) return;
+  const name = l.name || l.agent;
+  $('#listen-status').textContent = t(l.whisper ? 'wb.whispering' : 'wb.listening', { name });
+  const btn = $('#listen-whisper');
+  btn.setAttribute('aria-pressed', String(!!l.whisper));
+  btn.className = l.whisper ? 'btn small primary' : 'btn small';
+  btn.textContent = t(l.whisper ? 'wb.whisper_stop' : 'wb.whisper');
 }
 
 // ---------------------------------------------------------------- render
@@ -128,7 +205,7 @@ function render() {
   renderConn();
   const s = W.snap;
   // A listened call that is no longer on the board has ended.
-  if (W.listen && s && !s.agents?.some((a) => a.call === W.listen.call)) W.listen = null;
+  if (W.listen && s && !s.agents?.some((a) => a.call === W.listen.call)) listenGone();
   renderListen();
   if (!s) return;
   $('#wb-updated').textContent = fmtTime(W.at);
@@ -227,11 +304,13 @@ function tick() {
 
 window.addEventListener('langchange', render);
 $('#listen-stop').addEventListener('click', stopListen);
+$('#listen-whisper').addEventListener('click', toggleWhisper);
 setInterval(tick, 500);
 
 window.hotlineWallboard = Object.freeze({
   snapshot: () => (W.snap ? structuredClone(W.snap) : null),
   listening: () => (W.listen ? { ...W.listen } : null),
+  micOnWire: () => leg?.micOnWire ?? false,
 });
 
 const page = gate({
