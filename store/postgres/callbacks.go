@@ -293,19 +293,17 @@ func (db *DB) SetExcluded(ctx context.Context, ticket hotline.TicketID, excluded
 	return nil
 }
 
-// assessmentSQL counts the month's callbacks of a tier per unit as
-// ticketing.Tally does: every record counts in callbacks; of the valid ones
-// only the final record of each ticket (kept by finalsSQL), unless the
-// ticket is excluded (the excluded mark, kept by SetExcluded).
+// assessmentSQL reads the month's counts of a tier per unit from
+// assessment_rollup, which triggers on callback_answers keep (migration
+// 0010): the counts ticketing.Tally gives — every record counts in
+// callbacks; of the valid ones only the final record of each ticket (kept
+// by finalsSQL), unless the ticket is excluded (the excluded mark, kept by
+// SetExcluded). A few hundred rows, however many answers the month has.
+// Units whose records all moved away keep a row of zeros: not listed.
 const assessmentSQL = `
-SELECT unit, count(*),
-	count(*) FILTER (WHERE final AND NOT excluded),
-	count(*) FILTER (WHERE final AND NOT excluded AND contacted = 'yes'),
-	count(*) FILTER (WHERE final AND NOT excluded AND resolved = 'yes'),
-	count(*) FILTER (WHERE final AND NOT excluded AND satisfaction = 'satisfied'),
-	count(*) FILTER (WHERE final AND NOT excluded AND satisfaction = 'basically')
-FROM callback_answers WHERE month = $1 AND tier = $2
-GROUP BY unit ORDER BY unit`
+SELECT unit, callbacks, valid, contacted, resolved, satisfied, basically
+FROM assessment_rollup WHERE month = $1 AND tier = $2 AND callbacks > 0
+ORDER BY unit`
 
 // AssessmentCounts returns the counting fields of the month's UnitScores
 // of the tier, by unit: the same as ticketing.Tally over the stored records.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/cityhotline/hotline"
 	"github.com/cityhotline/hotline/ticketing"
 )
 
@@ -73,9 +74,16 @@ func benchAnswerRow(r *rand.Rand, i int, start time.Time) []any {
 		string(tu.tier), at, ticketing.MonthOf(at).Key(), reached, contacted, resolved, sat}
 }
 
-// seedCallbackAnswers copies n records of November 2026 into db.
-func seedCallbackAnswers(b *testing.B, db *DB, n int) {
+// seedCallbackAnswers copies n records of November 2026 into db, logging
+// how long each step took (the COPY, marking the finals, the exclusions,
+// VACUUM ANALYZE).
+func seedCallbackAnswers(b testing.TB, db *DB, n int) {
 	b.Helper()
+	step := time.Now()
+	lap := func(what string) {
+		b.Logf("seed %d records: %s %v", n, what, time.Since(step).Round(time.Millisecond))
+		step = time.Now()
+	}
 	r := rand.New(rand.NewPCG(5, 12345))
 	start := ticketing.Month{Year: 2026, Month: time.November}.Start()
 	i := 0
@@ -92,9 +100,11 @@ func seedCallbackAnswers(b *testing.B, db *DB, n int) {
 	if _, err := db.pool.CopyFrom(ctx, pgx.Identifier{"callback_answers"}, cols, src); err != nil {
 		b.Fatalf("seed callback answers: %v", err)
 	}
+	lap("COPY")
 	if _, err := db.pool.Exec(ctx, finalsSQL("")); err != nil {
 		b.Fatalf("mark final records: %v", err)
 	}
+	lap("finals")
 	// A few approved claims, as in life.
 	if _, err := db.pool.Exec(ctx, `INSERT INTO assessment_exclusions (ticket)
 		SELECT DISTINCT ticket FROM callback_answers WHERE id % 500 = 0`); err != nil {
@@ -104,10 +114,12 @@ func seedCallbackAnswers(b *testing.B, db *DB, n int) {
 		FROM assessment_exclusions x WHERE x.ticket = a.ticket`); err != nil {
 		b.Fatalf("mark excluded records: %v", err)
 	}
+	lap("exclusions")
 	// As autovacuum would after the updates above.
 	if _, err := db.pool.Exec(ctx, `VACUUM ANALYZE callback_answers`); err != nil {
 		b.Fatalf("vacuum: %v", err)
 	}
+	lap("VACUUM ANALYZE")
 }
 
 // BenchmarkAssessmentCounts times a whole month's assessment counts: every
@@ -138,4 +150,86 @@ func BenchmarkAssessmentCounts(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/month")
+}
+
+// benchLoadChunk is how many callbacks, each with one answer record,
+// BenchmarkLoadCallbacks stores per op: hotlinectl seed's chunk.
+const benchLoadChunk = 5000
+
+// benchLoadChunkOf is the i-th chunk of callbacks of November 2026 and
+// their records, from benchAnswerRow (about one ticket in ten is called
+// twice, so the finals move).
+func benchLoadChunkOf(r *rand.Rand, i int, start time.Time) ([]*ticketing.Callback, [][]*ticketing.CallbackRecord) {
+	cbs := make([]*ticketing.Callback, benchLoadChunk)
+	recs := make([][]*ticketing.CallbackRecord, benchLoadChunk)
+	for k := range cbs {
+		row := benchAnswerRow(r, i*benchLoadChunk+k, start)
+		rec := &ticketing.CallbackRecord{Ticket: hotline.TicketID(row[1].(string)), Unit: hotline.UnitID(row[2].(string)),
+			Tier: ticketing.Tier(row[3].(string)), CalledAt: row[4].(time.Time), Reached: row[6].(bool),
+			Contacted: ticketing.YesNo(row[7].(string)), Resolved: ticketing.YesNo(row[8].(string)),
+			Satisfaction: ticketing.Satisfaction(row[9].(string))}
+		cbs[k] = &ticketing.Callback{Tickets: []hotline.TicketID{rec.Ticket}, ContactNumber: "13800138000",
+			Due: rec.CalledAt, Attempts: 1, State: ticketing.CallbackDone, Planned: rec.CalledAt}
+		recs[k] = []*ticketing.CallbackRecord{rec}
+	}
+	return cbs, recs
+}
+
+// BenchmarkLoadCallbacks times hotlinectl seed's path for callbacks:
+// LoadCallbacks of 5,000 callbacks with one answer each per op, into a
+// store that grows by that much each op (-benchtime 40x: 200,000 answers).
+// BenchmarkLoadCallbacksWithoutRollup is the same with the roll-up's
+// triggers disabled: the difference is what keeping the roll-up costs.
+func BenchmarkLoadCallbacks(b *testing.B)              { benchLoadCallbacks(b, true) }
+func BenchmarkLoadCallbacksWithoutRollup(b *testing.B) { benchLoadCallbacks(b, false) }
+
+func benchLoadCallbacks(b *testing.B, rollup bool) {
+	db := OpenTest(b)
+	if !rollup {
+		disableRollup(b, db)
+	}
+	r := rand.New(rand.NewPCG(5, 12345))
+	start := ticketing.Month{Year: 2026, Month: time.November}.Start()
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		cbs, recs := benchLoadChunkOf(r, i, start)
+		i++
+		b.StartTimer()
+		if err := db.LoadCallbacks(ctx, cbs, recs); err != nil {
+			b.Fatalf("load callbacks: %v", err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*benchLoadChunk), "µs/answer")
+}
+
+// disableRollup turns the roll-up's triggers off, for measuring their cost.
+func disableRollup(b *testing.B, db *DB) {
+	b.Helper()
+	if _, err := db.pool.Exec(context.Background(), `ALTER TABLE callback_answers DISABLE TRIGGER USER`); err != nil {
+		b.Fatalf("disable the roll-up triggers: %v", err)
+	}
+}
+
+// BenchmarkSeedAnswers times seedCallbackAnswers (COPY of
+// $HOTLINE_BENCH_CALLBACKS records, the finals of all of them, the
+// exclusions, VACUUM ANALYZE) with the roll-up's triggers and without, in
+// turn under the same load: what the roll-up costs a bulk load.
+func BenchmarkSeedAnswers(b *testing.B) {
+	n := benchCallbackRecords(b)
+	for _, rollup := range []bool{true, false} {
+		b.Run(map[bool]string{true: "rollup", false: "without-rollup"}[rollup], func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				db := OpenTest(b)
+				if !rollup {
+					disableRollup(b, db)
+				}
+				b.StartTimer()
+				seedCallbackAnswers(b, db, n)
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/load")
+		})
+	}
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Calls", func(t *testing.T) { runCalls(t, open) })
 	t.Run("CountCalls", func(t *testing.T) { runCountCalls(t, open) })
 	t.Run("Callbacks", func(t *testing.T) { runCallbacks(t, open) })
+	t.Run("AssessmentRollup", func(t *testing.T) { runAssessmentRollup(t, open) })
 	t.Run("Complaints", func(t *testing.T) { runComplaints(t, open) })
 	t.Run("QueueEvents", func(t *testing.T) { runQueueEvents(t, open) })
 	t.Run("Claims", func(t *testing.T) { runClaims(t, open) })
