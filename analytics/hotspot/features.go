@@ -603,8 +603,9 @@ func (ix *index) countDF(w int) dfTable {
 	parallelChunks(len(ix.inWin), w, func(_, lo, hi int) {
 		local := make([]uint16, size)
 		var buf []uint64
+		var distinct similar.Distinct // counting needs the set, not its order
 		for _, i := range ix.inWin[lo:hi] {
-			buf = similar.Shingles(ix.msgs[i].Text, buf)
+			buf = distinct.Shingles(ix.msgs[i].Text, buf)
 			for _, s := range buf {
 				if c := &local[mix(s)>>d.shift]; *c < math.MaxUint16 {
 					*c++
