@@ -71,25 +71,9 @@ func (db *DB) UpdateCall(ctx context.Context, c *hotline.CallRecord) error {
 	}
 	args = append(args, string(c.ID))
 	err = db.batch.submit(ctx, func(ctx context.Context, tx *wtx) error {
-		res, err := tx.ExecContext(ctx, callUpdate, args...)
-		if err != nil {
-			return err
-		}
-		return touchedRow(res, "call "+string(c.ID)+" not found")
+		return execOne(ctx, tx, "call "+string(c.ID)+" not found", callUpdate, args...)
 	})
 	return wrap(err, "update call "+string(c.ID))
-}
-
-// touchedRow is ENOTFOUND with missing when res changed no row.
-func touchedRow(res interface{ RowsAffected() (int64, error) }, missing string) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return hotline.Errorf(hotline.ENOTFOUND, "%s", missing)
-	}
-	return nil
 }
 
 // FindCallByID returns one call record or ENOTFOUND.
