@@ -169,3 +169,31 @@ func TestUpdateSLAWhileReadersRun(t *testing.T) {
 		t.Errorf("%d changes audited, want 20", len(h))
 	}
 }
+
+// Lowering the warning threshold turns a running clock yellow at the next
+// sweep, not at the moment the old threshold had scheduled: the change
+// brings every pending check forward.
+func TestUpdateSLARechecksRunningClocks(t *testing.T) {
+	forEachStore(t, func(t *testing.T, w *world) {
+		tk := w.intake(t, ticketing.IntakeInput{Category: "heating.cold", Content: "暖气不热"})
+		w.clock.advance(70 * time.Minute) // 58 % of the 2 h accept clock: green at 80 %
+		if n, err := w.svc.Sweep(w.ctx); err != nil || n != 0 {
+			t.Fatalf("sweep at 70 min fired %d (%v)", n, err)
+		}
+		in := w.svc.SLASettings()
+		in.WarnAt = 0.5
+		if _, err := w.svc.UpdateSLA(w.ctx, admin, in); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.svc.Sweep(w.ctx); err != nil || n != 1 {
+			t.Fatalf("sweep after the threshold fell to 50 %% fired %d (%v), want the accept clock", n, err)
+		}
+		cur, err := w.svc.Ticket(w.ctx, admin, tk.ID)
+		if err != nil || cur.AcceptLight != ticketing.LightYellow || cur.ContactLight != ticketing.LightGreen {
+			t.Fatalf("lights %s %s (%v), want accept yellow, contact green", cur.AcceptLight, cur.ContactLight, err)
+		}
+		if !cur.AcceptDue.Equal(tk.AcceptDue) {
+			t.Errorf("the accept deadline moved: %v → %v", tk.AcceptDue, cur.AcceptDue)
+		}
+	})
+}

@@ -17,6 +17,10 @@ type SLAStore interface {
 	// ever saved.
 	FindSLASettings(ctx context.Context) (*SLASettings, error)
 	SaveSLASettings(ctx context.Context, s *SLASettings) error
+	// RescheduleChecks makes every ticket's SLA check that is due after
+	// at due at at, and returns how many it moved: the sweep then looks
+	// at them all again under rules that changed.
+	RescheduleChecks(ctx context.Context, at time.Time) (int64, error)
 }
 
 // sla returns the deadline rules in force. The pointer is replaced, never
@@ -46,7 +50,8 @@ func (s *Service) SLASettings() SLASettings {
 // cannot be stored. Admin only. New rules apply to clocks started after
 // the change: deadlines already running keep theirs (they are stored on
 // each order); the lights of running clocks follow the new warning
-// fraction and calendar from the next check.
+// fraction and calendar from the next sweep (every pending check is
+// brought forward to the change).
 func (s *Service) UpdateSLA(ctx context.Context, a hotline.Actor, in SLASettings) (SLASettings, error) {
 	if err := adminOnly(a, "the deadline rules"); err != nil {
 		return SLASettings{}, err
@@ -76,6 +81,16 @@ func (s *Service) UpdateSLA(ctx context.Context, a hotline.Actor, in SLASettings
 	}
 	s.applySLALocked(next)
 	s.log.Info("deadline rules changed", "actor", a.UserID, "changes", changes)
+	// The lights of running clocks follow the new warning threshold,
+	// working-day switches and calendar: every pending check is brought
+	// forward, and the sweep re-evaluates them under the new rules (their
+	// deadlines stay; only when each turns yellow or red is recomputed).
+	if n, err := s.slaStore.RescheduleChecks(ctx, now); err != nil {
+		s.log.Error("deadline rules changed: the running clocks' checks were not brought forward; they follow the new rules at their next check",
+			"err", err)
+	} else if n > 0 {
+		s.log.Info("deadline rules changed: running clocks to re-check", "tickets", n)
+	}
 	return next, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -39,4 +40,13 @@ func (db *DB) SaveSLASettings(ctx context.Context, s *ticketing.SLASettings) err
 		return fmt.Errorf("save the deadline rules: %w", err)
 	}
 	return nil
+}
+
+// RescheduleChecks brings every SLA check due after at forward to at.
+func (db *DB) RescheduleChecks(ctx context.Context, at time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE tickets SET next_check = $1 WHERE next_check > $1`, at)
+	if err != nil {
+		return 0, fmt.Errorf("reschedule the SLA checks: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/cityhotline/hotline/store/internal/slajson"
 	"github.com/cityhotline/hotline/ticketing"
@@ -34,4 +35,15 @@ func (db *DB) SaveSLASettings(ctx context.Context, s *ticketing.SLASettings) err
 	_, err = db.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, slajson.Key, string(b))
 	return wrap(err, "save the deadline rules")
+}
+
+// RescheduleChecks brings every SLA check due after at forward to at.
+func (db *DB) RescheduleChecks(ctx context.Context, at time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE tickets SET next_check = ? WHERE next_check IS NOT NULL AND next_check > ?`,
+		at.UnixMicro(), at.UnixMicro())
+	if err != nil {
+		return 0, wrap(err, "reschedule the SLA checks")
+	}
+	n, err := res.RowsAffected()
+	return n, wrap(err, "reschedule the SLA checks")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityhotline/hotline"
 	"github.com/cityhotline/hotline/ticketing"
 )
 
@@ -12,6 +13,7 @@ import (
 // what was saved last, clocks to the second, days as days (Beijing), the
 // audit with its times in UTC; other settings rows left alone.
 func runSLASettings(t *testing.T, open func(t *testing.T) Store) {
+	t.Run("RescheduleChecks", func(t *testing.T) { testRescheduleChecks(t, open(t)) })
 	s, ok := open(t).(ticketing.SLAStore)
 	if !ok {
 		t.Fatal("the store does not keep the deadline rules (ticketing.SLAStore)")
@@ -91,6 +93,42 @@ func checkSLA(t *testing.T, got, want *ticketing.SLASettings) {
 		w := want.History[i]
 		if h.At.Location() != time.UTC || !h.At.Equal(micro(w.At)) || h.By != w.By || h.ByName != w.ByName || !reflect.DeepEqual(h.Changes, w.Changes) {
 			t.Fatalf("history[%d] = %+v, want %+v", i, h, w)
+		}
+	}
+}
+
+// testRescheduleChecks: after a change of the rules every pending SLA
+// check later than the change comes due at it; earlier ones and tickets
+// without a running clock stay as they were.
+func testRescheduleChecks(t *testing.T, st Store) {
+	s, ok := st.(ticketing.SLAStore)
+	if !ok {
+		t.Fatal("the store does not keep the deadline rules (ticketing.SLAStore)")
+	}
+	at := func(d time.Duration, checked bool) *ticketing.Ticket {
+		tk := newTicket(t0)
+		if checked {
+			tk.NextCheck = t0.Add(d)
+		}
+		return create(t, st, tk)
+	}
+	late := at(3*time.Hour, true)
+	later := at(48*time.Hour, true)
+	due := at(-time.Hour, true)
+	at(0, false) // no running clock
+	n, err := s.RescheduleChecks(ctx(t), t0)
+	must(t, err, "reschedule checks")
+	if n != 2 {
+		t.Errorf("rescheduled %d checks, want 2", n)
+	}
+	got, err := st.FindTicketsToCheck(ctx(t), t0, 10)
+	must(t, err, "find tickets to check")
+	if g, want := ids(got), []hotline.TicketID{due.ID, late.ID, later.ID}; !equalIDs(g, want) {
+		t.Fatalf("to check at the change: %v, want %v", g, want)
+	}
+	for _, tk := range got {
+		if tk.ID != due.ID && !tk.NextCheck.Equal(micro(t0)) {
+			t.Errorf("ticket %s checks at %v, want %v", tk.ID, tk.NextCheck, t0)
 		}
 	}
 }
