@@ -35,6 +35,7 @@ type callsOptions struct {
 	digits     string
 	digitDelay time.Duration
 	silent     bool
+	stamp      bool
 	rtpPorts   string
 	sources    int
 	sipPort    int
@@ -84,6 +85,7 @@ func parseCallsFlags(args []string) (callsOptions, error) {
 	fs.StringVar(&o.digits, "digits", "", "RFC 4733 digits to send during each call (e.g. 1)")
 	fs.DurationVar(&o.digitDelay, "digit-delay", time.Second, "when to send -digits, after the answer")
 	fs.BoolVar(&o.silent, "silent", false, "send digital silence instead of a 440 Hz tone")
+	fs.BoolVar(&o.stamp, "stamp", false, "start each audio frame's payload with its send time (12 bytes), for the desk's caller_to_agent_ms")
 	fs.StringVar(&o.rtpPorts, "rtp-ports", "40000-49999", "local RTP port range (keep it apart from the server's)")
 	fs.IntVar(&o.sources, "sources", 1, "spread calls over this many source addresses 127.0.0.1..127.0.0.N (each a SIP peer of its own)")
 	fs.IntVar(&o.sipPort, "sip-port", 5080, "local SIP port on each source address (0: any free one)")

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cityhotline/hotline/internal/deskclient"
 	"github.com/cityhotline/hotline/media"
 )
 
@@ -78,8 +79,13 @@ func listenRTP(pool *portPool, ip netip.Addr) (*net.UDPConn, int, error) {
 }
 
 // frames are one second of the caller's audio (440 Hz fits 440 whole
-// periods in it, so it loops without a click), encoded once per codec.
-type frames struct{ pcmu, pcma [][]byte }
+// periods in it, so it loops without a click), encoded once per codec. With
+// stamp (calls -stamp) each audio packet's payload starts with its send time
+// (deskclient.PutStamp), written into the packet, not into these frames.
+type frames struct {
+	pcmu, pcma [][]byte
+	stamp      bool
+}
 
 func newFrames(silent bool) *frames {
 	pcm := media.Tone(440, time.Second, clockRate, 0.25)
@@ -134,7 +140,11 @@ func (s *rtpSender) run(ctx context.Context, digits string, digitsAt time.Time) 
 			digits = digits[1:]
 			digitsAt = time.Now().Add(digitGap)
 		} else {
-			s.send(s.pt, marker, s.ts, s.frames.get(s.pt, i))
+			b := s.packet(s.pt, marker, s.ts, s.frames.get(s.pt, i))
+			if s.frames.stamp {
+				deskclient.PutStamp(b[rtpHeaderLen:], time.Now())
+			}
+			s.write(b)
 			s.ts += frameSamples
 			marker = false
 		}
@@ -146,9 +156,17 @@ func (s *rtpSender) run(ctx context.Context, digits string, digitsAt time.Time) 
 	}
 }
 
-// send writes one RTP packet; a send error (the server went away) is left
-// for the receiver's statistics to show.
+// send writes one RTP packet.
 func (s *rtpSender) send(pt uint8, marker bool, ts uint32, payload []byte) {
+	s.write(s.packet(pt, marker, ts, payload))
+}
+
+// write sends b; a send error (the server went away) is left for the
+// receiver's statistics to show.
+func (s *rtpSender) write(b []byte) { _, _ = s.conn.WriteToUDPAddrPort(b, s.remote) }
+
+// packet builds the next RTP packet in s.buf.
+func (s *rtpSender) packet(pt uint8, marker bool, ts uint32, payload []byte) []byte {
 	b := s.buf[:rtpHeaderLen+len(payload)]
 	b[0] = 0x80 // version 2, no padding, no extension, no CSRC
 	b[1] = pt
@@ -160,7 +178,7 @@ func (s *rtpSender) send(pt uint8, marker bool, ts uint32, payload []byte) {
 	binary.BigEndian.PutUint32(b[8:], s.ssrc)
 	copy(b[rtpHeaderLen:], payload)
 	s.seq++
-	_, _ = s.conn.WriteToUDPAddrPort(b, s.remote)
+	return b
 }
 
 // A digit lasts digitPackets 20 ms event packets (100 ms), and digitGap of

@@ -31,6 +31,9 @@ type CallsReport struct {
 	MaxUp         int      `json:"max_concurrent"`  // most calls in progress at once
 	RTP           RTPHeard `json:"rtp"`
 	SilentCalls   int      `json:"silent_calls"` // answered calls whose audio had no speech-band energy
+	// AgentToCaller is the one-way delay of the frames the agents stamped
+	// (hotline-load desk -stamp), softphone write → caller socket.
+	AgentToCaller *StampDelay `json:"agent_to_caller_ms,omitempty"`
 }
 
 // RTPHeard sums what the callers received.
@@ -52,6 +55,7 @@ type tally struct {
 	rep   CallsReport
 	setup []time.Duration
 	lag   []time.Duration
+	stamp []time.Duration // one-way delays of stamped frames, every call's
 	up    int
 }
 
@@ -89,6 +93,7 @@ func (t *tally) end(r callResult) {
 	rep.RTP.Audio += r.rx.Audio
 	rep.RTP.Late += r.rx.Late
 	rep.RTP.Lost += r.rx.Lost
+	t.stamp = append(t.stamp, r.rx.stamped...)
 }
 
 func (t *tally) report(start time.Time, launch time.Duration) CallsReport {
@@ -97,6 +102,7 @@ func (t *tally) report(start time.Time, launch time.Duration) CallsReport {
 	rep := t.rep
 	rep.Setup = percentiles(t.setup)
 	rep.RTP.MaxLag = percentiles(t.lag)
+	rep.AgentToCaller = stampDelay(t.stamp)
 	rep.Seconds = round(time.Since(start).Seconds())
 	rep.LaunchSeconds = round(launch.Seconds())
 	if launch > 0 && rep.Attempted > 1 {
@@ -121,6 +127,7 @@ func placeCalls(ctx context.Context, o callsOptions, log *slog.Logger) (CallsRep
 	}
 	defer closePeers(peers)
 	c := &caller{o: o, pool: newPortPool(o.portLo, o.portHi), frames: newFrames(o.silent), log: log}
+	c.frames.stamp = o.stamp
 	t := &tally{rep: CallsReport{Command: "calls", Target: o.uri.String(), Transport: o.transport,
 		Sources: o.sources, HoldMS: o.hold.Milliseconds(), ByStatus: map[string]int{}}}
 

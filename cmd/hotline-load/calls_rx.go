@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/cityhotline/hotline/internal/deskclient"
 	"github.com/cityhotline/hotline/media"
 )
 
@@ -35,6 +36,10 @@ type rxStats struct {
 	band  speechBand
 	total float64 // energy of every decoded sample
 	n     int     // decoded samples
+
+	// stamped are the one-way delays of PCMU frames that carried their
+	// send time (an agent's hotline-load desk -stamp): arrival minus stamp.
+	stamped []time.Duration
 }
 
 // packet takes one datagram that arrived at now.
@@ -59,6 +64,11 @@ func (s *rxStats) packet(b []byte, now time.Time) {
 	s.sequence(ssrc, seq)
 	s.lateness(marker, ts, now)
 	s.decode(pt, payload)
+	if pt == ptPCMU { // a PCMA leg is transcoded: no stamp survives
+		if t, ok := deskclient.ReadStamp(payload); ok {
+			s.stamped = append(s.stamped, now.Sub(t))
+		}
+	}
 }
 
 // rtpPayload skips the CSRC list, a header extension and padding.

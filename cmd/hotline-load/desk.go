@@ -30,6 +30,7 @@ type deskOptions struct {
 	hz                  float64
 	loginC              int
 	cpuProfile          string
+	stamp               bool
 }
 
 // DeskReport is what the desk subcommand prints.
@@ -58,6 +59,9 @@ type DeskReport struct {
 		Sent          int64 `json:"sent"`
 		PacerOverruns int64 `json:"pacer_overruns"`
 	} `json:"audio_at_agents"`
+	// CallerToAgent is the one-way delay of the frames the callers stamped
+	// (hotline-load calls -stamp), caller socket write → agent's track read.
+	CallerToAgent *StampDelay `json:"caller_to_agent_ms,omitempty"`
 }
 
 func parseDeskFlags(args []string) (deskOptions, error) {
@@ -75,6 +79,7 @@ func parseDeskFlags(args []string) (deskOptions, error) {
 	fs.Float64Var(&o.hz, "tone", 1000, "the agents' microphone tone in Hz")
 	fs.IntVar(&o.loginC, "login-c", 8, "agents logged in at once while setting up")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write this process's CPU profile (from the end of the log-ins to the end of the run) to this file")
+	fs.BoolVar(&o.stamp, "stamp", false, "start each microphone frame's payload with its send time (12 bytes), for the callers' agent_to_caller_ms")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -150,12 +155,15 @@ func runDesk(ctx context.Context, args []string, out io.Writer) error {
 	rep.Seconds = round(time.Since(r.start).Seconds())
 	rep.ReadyToOffer = percentiles(r.ready)
 	rep.AnswerToAudio = percentiles(r.audio)
+	var stamped []time.Duration
 	for _, c := range r.clients[:o.active] {
+		stamped = append(stamped, c.StampDelays()...)
 		rep.Audio.Packets += c.Packets()
 		rep.Audio.Lost += c.Lost()
 		rep.Audio.Sent += c.PacketsSent()
 	}
 	rep.Audio.PacerOverruns = r.pacer.Overruns()
+	rep.CallerToAgent = stampDelay(stamped)
 	if n := rep.Audio.Packets + rep.Audio.Lost; n > 0 {
 		rep.Audio.LossShare = round(float64(rep.Audio.Lost) / float64(n))
 	}
@@ -208,6 +216,9 @@ func (r *deskRun) logIn(ctx context.Context, o deskOptions) error {
 			if err == nil && i < o.active {
 				c.SetTone(o.hz)
 				c.UsePacer(r.pacer)
+				if o.stamp {
+					c.StampMic()
+				}
 				if err = c.ConnectRTC(lctx); err != nil {
 					c.Close()
 				}

@@ -92,6 +92,21 @@ func percentiles(ds []time.Duration) Latency {
 	return Latency{P50: rank(0.50), P95: rank(0.95), P99: rank(0.99), Max: ms(s[len(s)-1])}
 }
 
+// StampDelay is the one-way delay of stamped frames (hotline-load -stamp):
+// their count, and percentiles of arrival minus the send time they carry.
+type StampDelay struct {
+	Frames int `json:"stamped_frames"`
+	Latency
+}
+
+// stampDelay reports ds; nil when no stamped frame arrived.
+func stampDelay(ds []time.Duration) *StampDelay {
+	if len(ds) == 0 {
+		return nil
+	}
+	return &StampDelay{Frames: len(ds), Latency: percentiles(ds)}
+}
+
 func ms(d time.Duration) float64 { return round(float64(d) / float64(time.Millisecond)) }
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }

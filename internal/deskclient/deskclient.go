@@ -65,6 +65,8 @@ type Client struct {
 	tsBase     uint32
 	lastTick   uint64
 	txPkts     atomic.Int64
+	stamp      bool                     // StampMic: frames carry their send time
+	stampBuf   [media.FrameSamples]byte // the stamped copy of a frame
 
 	// cmu guards the call as this client sees it, which decides send.
 	cmu       sync.Mutex
@@ -80,6 +82,8 @@ type Client struct {
 	first   chan struct{} // closed at the first audio packet after a reset
 	rxPkts  atomic.Int64
 	rxLost  atomic.Int64 // gaps in the received sequence numbers
+	// stampDelays are the one-way delays of stamped frames received.
+	stampDelays []time.Duration
 
 	Welcome deskproto.Welcome
 
@@ -406,6 +410,7 @@ func (c *Client) receive(tr *webrtc.TrackRemote) {
 		if err != nil {
 			return
 		}
+		at := time.Now()
 		if pkt.Unmarshal(buf[:n]) != nil || len(pkt.Payload) == 0 {
 			continue
 		}
@@ -417,10 +422,11 @@ func (c *Client) receive(tr *webrtc.TrackRemote) {
 		n = media.DecodeUlaw(pcm, pkt.Payload)
 		c.amu.Lock()
 		if c.firstRX.IsZero() {
-			c.firstRX = time.Now()
+			c.firstRX = at
 			close(c.first)
 		}
 		c.heard.write(pcm[:n])
+		c.heardStamp(pkt.Payload, at)
 		c.amu.Unlock()
 	}
 }

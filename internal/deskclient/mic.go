@@ -111,7 +111,7 @@ func (c *Client) sendFrame(tick uint64) {
 	h.SequenceNumber++
 	h.Timestamp = c.tsBase + uint32(tick)*media.FrameSamples
 	c.lastTick = tick
-	c.pkt.Payload = c.tone.Load().frame(tick)
+	c.pkt.Payload = c.micFrame(tick)
 	if c.track.WriteRTP(&c.pkt) == nil { // pion sets the SSRC and payload type
 		c.txPkts.Add(1)
 	}
