@@ -43,11 +43,12 @@ export function token() { return session()?.token ?? ''; }
 /**
  * request calls the API. opts: query (object; empty values left out), body
  * (sent as JSON), raw (a Blob sent as it is, with contentType), headers,
- * signal, timeout (ms, default 15 s). Answers the decoded JSON (null for
- * 204) or throws ApiError.
+ * signal, timeout (ms, default 15 s; 0: none), blob (answer the body as a
+ * Blob, for files). Answers the decoded JSON (null for 204) or throws
+ * ApiError.
  */
 export async function request(method, path, opts = {}) {
-  const { query, body, raw, contentType, headers = {}, signal, timeout = 15000 } = opts;
+  const { query, body, raw, contentType, headers = {}, signal, timeout = 15000, blob = false } = opts;
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
@@ -63,9 +64,10 @@ export async function request(method, path, opts = {}) {
     h['Content-Type'] = contentType || raw.type || 'application/octet-stream';
     init.body = raw;
   }
-  const signals = [AbortSignal.timeout(timeout)];
+  const signals = [];
+  if (timeout) signals.push(AbortSignal.timeout(timeout));
   if (signal) signals.push(signal);
-  init.signal = AbortSignal.any(signals);
+  if (signals.length) init.signal = AbortSignal.any(signals);
   let res;
   try {
     res = await fetch(url, init);
@@ -74,6 +76,7 @@ export async function request(method, path, opts = {}) {
     throw new ApiError(0, { code: e.name === 'TimeoutError' ? 'timeout' : 'network', message: String(e.message || e) });
   }
   clock.sync(res.headers.get('Date'));
+  if (res.ok && blob) return res.blob();
   let data = null;
   if (res.status !== 204 && (res.headers.get('Content-Type') || '').includes('json')) {
     try {
@@ -95,6 +98,25 @@ export async function request(method, path, opts = {}) {
 
 export const get = (path, query, opts) => request('GET', path, { ...opts, query });
 export const post = (path, body, opts) => request('POST', path, { ...opts, body });
+
+/**
+ * download fetches a file from the API (no time limit: an export may stream
+ * for minutes) and saves it as name. Answers {name, type, size} or throws
+ * ApiError.
+ */
+export async function download(path, query, name) {
+  const file = await request('GET', path, { query, blob: true, timeout: 0 });
+  const href = URL.createObjectURL(file);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 30000);
+  return { name, type: file.type, size: file.size };
+}
 
 /** login signs in and keeps the session; answers {token, expires, user}. */
 export async function login(username, password) {

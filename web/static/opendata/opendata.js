@@ -193,24 +193,8 @@ async function decide(r, approve) {
 async function download(r, btn) {
   btn.disabled = true;
   try {
-    const res = await fetch(`/api/v1/opendata/requests/${r.id}/download`,
-      { headers: { Authorization: `Bearer ${api.token()}` }, cache: 'no-store' });
-    if (!res.ok) {
-      let body = null;
-      try { body = await res.json(); } catch { body = null; }
-      const err = new api.ApiError(res.status, body?.error ?? { message: res.statusText });
-      if (res.status === 401) window.dispatchEvent(new CustomEvent('hotline:unauthorized', { detail: err }));
-      throw err;
-    }
-    const blob = await res.blob();
-    const name = `opendata-${r.id}.csv`;
-    const href = URL.createObjectURL(blob);
-    const a = el('a', { href, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 30000);
-    S.download = { name, size: blob.size };
+    const { name, size } = await api.download(`/api/v1/opendata/requests/${r.id}/download`, {}, `opendata-${r.id}.csv`);
+    S.download = { name, size };
     toast(t('od.downloaded', { name }));
     S.logRequest = r.id;
     await load();

@@ -257,26 +257,8 @@ async function rule(c, approve) {
 async function download(format, button) {
   button.disabled = true;
   try {
-    const url = new URL('/api/v1/assessment', location.origin);
-    url.searchParams.set('month', S.month);
-    url.searchParams.set('format', format);
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${api.token()}` }, cache: 'no-store' });
-    if (!res.ok) {
-      let body = null;
-      try { body = await res.json(); } catch { body = null; }
-      const err = new api.ApiError(res.status, body?.error ?? { message: res.statusText });
-      if (res.status === 401) window.dispatchEvent(new CustomEvent('hotline:unauthorized', { detail: err }));
-      throw err;
-    }
-    const blob = await res.blob();
-    const name = `assessment-${S.month}.${format}`;
-    const href = URL.createObjectURL(blob);
-    const a = el('a', { href, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 30000);
-    S.download = { name, type: blob.type, size: blob.size };
+    S.download = await api.download('/api/v1/assessment', { month: S.month, format }, `assessment-${S.month}.${format}`);
+    const { name } = S.download;
     toast(t('rank.downloaded', { name }));
   } catch (e) {
     toast(`${t('rank.download_failed')}: ${api.errorText(e, t)}`, { bad: true });

@@ -216,20 +216,9 @@ async function download(format, button) {
   if (!S.rep) return;
   button.disabled = true;
   try {
-    const url = new URL(`/api/v1/reports/${S.kind}`, location.origin);
-    url.searchParams.set('date', S.date);
-    url.searchParams.set('format', format);
-    const res = await fetch(url, { headers: { Authorization: `Bearer ${api.token()}` }, cache: 'no-store' });
-    if (!res.ok) throw new api.ApiError(res.status, (await res.json().catch(() => null))?.error ?? { message: res.statusText });
-    const blob = await res.blob();
-    const name = `report-${S.kind}-${S.rep.label}.${format}`;
-    const href = URL.createObjectURL(blob);
-    const a = el('a', { href, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 30000);
-    S.download = { name, type: blob.type, size: blob.size };
+    S.download = await api.download(`/api/v1/reports/${S.kind}`, { date: S.date, format },
+      `report-${S.kind}-${S.rep.label}.${format}`);
+    const { name } = S.download;
     toast(t('rep.downloaded', { name }));
   } catch (e) {
     toast(`${t('rep.download_failed')}: ${api.errorText(e, t)}`, { bad: true });
