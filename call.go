@@ -51,6 +51,28 @@ const (
 	CallPageMax     = 500
 )
 
+// MaxCallBuckets bounds the counts per step of arrival time the stores
+// answer (ten years of half hours).
+const MaxCallBuckets = 10 * 366 * 48
+
+// Buckets checks f's window for counting calls per step of arrival time
+// (From and To required, From before To, a step of a second or more, at
+// most MaxCallBuckets steps) and returns the number of steps; the last may
+// be shorter.
+func (f CallFilter) Buckets(step time.Duration) (int, error) {
+	switch {
+	case f.From.IsZero() || f.To.IsZero() || !f.From.Before(f.To):
+		return 0, Errorf(EINVALID, "count calls: from and to are required, from before to").WithField("from", "required, before to")
+	case step < time.Second:
+		return 0, Errorf(EINVALID, "count calls: step %v is under a second", step).WithField("step", "at least 1s")
+	}
+	n := (f.To.Sub(f.From) + step - 1) / step
+	if n > MaxCallBuckets {
+		return 0, Errorf(EINVALID, "count calls: %d steps, more than %d", n, MaxCallBuckets).WithField("step", "too many steps")
+	}
+	return int(n), nil
+}
+
 // PageSize is f.Limit with the default and the cap applied.
 func (f CallFilter) PageSize() int {
 	switch {

@@ -9,15 +9,12 @@ import (
 	"github.com/cityhotline/hotline"
 )
 
-// maxCallBuckets bounds CountCalls' answer (ten years of half hours).
-const maxCallBuckets = 10 * 366 * 48
-
 // CountCalls counts the call records f selects (its paging ignored) per
 // step of arrival time from f.From to f.To, both required; the last
 // bucket may be shorter. calls_direction_arrived (or calls_arrived without a
 // direction) serves the range.
 func (db *DB) CountCalls(ctx context.Context, f hotline.CallFilter, step time.Duration) ([]int, error) {
-	n, err := callBuckets(f, step)
+	n, err := f.Buckets(step)
 	if err != nil {
 		return nil, err
 	}
@@ -50,19 +47,4 @@ func (db *DB) CountCalls(ctx context.Context, f hotline.CallFilter, step time.Du
 		return nil, fmt.Errorf("count calls: %w", err)
 	}
 	return out, nil
-}
-
-// callBuckets checks CountCalls' window and returns its number of steps.
-func callBuckets(f hotline.CallFilter, step time.Duration) (int, error) {
-	switch {
-	case f.From.IsZero() || f.To.IsZero() || !f.From.Before(f.To):
-		return 0, hotline.Errorf(hotline.EINVALID, "count calls: from and to are required, from before to").WithField("from", "required, before to")
-	case step < time.Second:
-		return 0, hotline.Errorf(hotline.EINVALID, "count calls: step %v is under a second", step).WithField("step", "at least 1s")
-	}
-	n := (f.To.Sub(f.From) + step - 1) / step
-	if n > maxCallBuckets {
-		return 0, hotline.Errorf(hotline.EINVALID, "count calls: %d steps, more than %d", n, maxCallBuckets).WithField("step", "too many steps")
-	}
-	return int(n), nil
 }
