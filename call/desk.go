@@ -295,7 +295,8 @@ func (d *Desk) countAgents() {
 
 // Attach connects an authenticated person's WebSocket. Agents get (or get
 // back) their softphone session; supervisors and admins a watching session.
-// Its first message is the welcome; an offer still ringing follows it.
+// Its first message is the welcome; an offer still ringing, or the whisper
+// on a call in progress, follows it.
 func (d *Desk) Attach(ctx context.Context, u *account.User, c deskproto.Client) (*DeskConn, error) {
 	switch u.Role {
 	case hotline.RoleAgent, hotline.RoleSupervisor, hotline.RoleAdmin:
@@ -332,6 +333,7 @@ func (d *Desk) Attach(ctx context.Context, u *account.User, c deskproto.Client) 
 		sm.Type = ""
 		w.State = &sm
 		w.Call = as.connectedMsg()
+		defer as.resendWhisper() // the call's whisper, if one is on, after the welcome
 		// The state effect is in the welcome already; the rest (an offer
 		// that was ringing) goes out after it.
 		effs = slices.DeleteFunc(effs, func(e agent.Effect) bool { return e.Kind == agent.EffectAgentState && e.Agent == u.ID })

@@ -69,6 +69,8 @@ type queuedCall struct {
 	attrs         map[string]string
 	handledBy     map[hotline.UserID]bool // agents who were connected to the caller
 	held, muted   bool
+
+	notice whisperNotice // the whisper its agent was told of (desk_whisper.go)
 }
 
 // post queues an event for the call's goroutine without blocking; an

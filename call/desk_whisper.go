@@ -154,6 +154,52 @@ func (t *listenTap) endWhisper(reason string) {
 func (t *listenTap) tell(on bool, reason string) {
 	msg := deskproto.Whisper{Type: deskproto.TypeWhisper, Call: string(t.qc.id), By: t.sup.user.Name,
 		ByID: string(t.sup.user.ID), On: on, Reason: reason}
-	t.told.send(msg)
+	t.qc.notice.tell(t.told, msg)
 	t.sup.send(msg)
+}
+
+// whisperNotice is what a call's agent was last told of a whisper on it,
+// kept because the bridge tells the agent only once per whisper: a desk
+// that reloads or reconnects mid-whisper is told again after its welcome
+// (resendWhisper), or its agent would hear a voice without knowing whose.
+// A silent listen is never told, so it is never here either.
+type whisperNotice struct {
+	// mu also orders each notice with a resumed desk's replay, so that a
+	// desk cannot get the replayed "on" after the "off" that ended it.
+	mu  sync.Mutex
+	to  *agentSession     // the agent told the whisper is on; nil: none is
+	msg deskproto.Whisper // what to was told
+}
+
+// tell sends msg to the agent to and remembers it while the whisper is on.
+func (n *whisperNotice) tell(to *agentSession, msg deskproto.Whisper) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch {
+	case msg.On:
+		n.to, n.msg = to, msg
+	case n.to == to && n.msg.ByID == msg.ByID:
+		n.to, n.msg = nil, deskproto.Whisper{}
+	}
+	to.send(msg)
+}
+
+// resend tells as again of the whisper it was told of, if it is still on.
+func (n *whisperNotice) resend(as *agentSession) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.to == as {
+		as.send(n.msg)
+	}
+}
+
+// resendWhisper tells an agent whose desk was just welcomed back of the
+// whisper on its current call, if one is on.
+func (as *agentSession) resendWhisper() {
+	as.mu.Lock()
+	qc := as.call
+	as.mu.Unlock()
+	if qc != nil {
+		qc.notice.resend(as)
+	}
 }

@@ -235,6 +235,111 @@ func TestWhisperTapMixesAndTells(t *testing.T) {
 	}
 }
 
+// A desk reloaded (or its WebSocket reconnected) during a whisper is told
+// again after its welcome who whispers, since the bridge tells the agent
+// only once per whisper; once the whisper is over, a reload brings no
+// whisper back. A silent listen is never told, reload or not.
+func TestResumedDeskKeepsWhisper(t *testing.T) {
+	td := newTestDesk(t)
+	ctx := context.Background()
+	ac, _ := td.readyAgent(t, agent1)
+	qc, caller, _ := td.bridgedCall("c-1", ac.as)
+	defer func() { qc.bridge.Stop() }()
+	ac.as.mu.Lock()
+	ac.as.call = qc
+	ac.as.mu.Unlock()
+	listeners := map[*agentSession]*listenTap{}
+	start := func(sup *DeskConn, mode string) {
+		t.Helper()
+		if err := sup.Handle(ctx, &deskproto.Message{Type: "listen", Call: "c-1", Mode: mode}); err != nil {
+			t.Fatal(err)
+		}
+		if l := listeners[sup.as]; l != nil { // what the call's goroutine does with the listen event
+			l.stop()
+		}
+		listeners[sup.as] = startListen(sup.as, "PCMA")
+		qc.mu.Lock()
+		br := qc.bridge
+		qc.mu.Unlock()
+		td.refreshTaps(br, listeners)
+	}
+	conn := ac
+	reload := func() *fakeClient {
+		t.Helper()
+		conn.Detach()
+		fc := &fakeClient{}
+		c, err := td.Attach(ctx, agent1, fc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn = c
+		w, ok := fc.msgs[0].(*deskproto.Welcome)
+		if !ok || !w.Resumed || w.Call == nil || w.Call.Call != "c-1" {
+			t.Fatalf("the reloaded desk's welcome %#v, want the call restored", fc.msgs[0])
+		}
+		return fc
+	}
+
+	s2, _ := td.supervisorWithLeg(t, super2)
+	start(s2, "listen")
+	if fc := reload(); countType(fc, "whisper") != 0 {
+		t.Fatalf("a silent listen was revealed to the reloaded desk: %v", fc.types())
+	}
+
+	s1, _ := td.supervisorWithLeg(t, super1)
+	start(s1, "whisper")
+	fc := reload()
+	want := deskproto.Whisper{Type: "whisper", Call: "c-1", By: super1.Name, ByID: string(super1.ID), On: true}
+	if w, ok := fc.last("whisper").(deskproto.Whisper); !ok || w != want || countType(fc, "whisper") != 1 {
+		t.Fatalf("the desk reloaded during the whisper got %v, last whisper %#v; want one %#v", fc.types(), fc.last("whisper"), want)
+	}
+
+	// The page's new PeerConnection moves the bridge (talker.newLeg): the
+	// whisper goes on, and the agent is not told twice.
+	br2 := media.NewBridge(caller, &payloadLeg{codec: "PCMU"}, nil)
+	br2.Start()
+	qc.bridge.Stop()
+	qc.mu.Lock()
+	qc.bridge = br2
+	qc.mu.Unlock()
+	td.refreshTaps(br2, listeners)
+	if n := countType(fc, "whisper"); n != 1 {
+		t.Fatalf("after the bridge moved the desk got %d whisper messages: %v", n, fc.types())
+	}
+	// A second reload, on the new bridge: still told.
+	fc = reload()
+	if w, ok := fc.last("whisper").(deskproto.Whisper); !ok || w != want {
+		t.Fatalf("the desk reloaded again got %#v, want %#v", fc.last("whisper"), want)
+	}
+
+	// The whisper ends ("on": false clears the notice) and a reload after
+	// that brings no whisper back; the silent listen goes on unseen.
+	start(s1, "listen")
+	if w, ok := fc.last("whisper").(deskproto.Whisper); !ok || w.On || w.Reason != "stopped" || w.By != super1.Name {
+		t.Fatalf("the whisper's end was told %#v", fc.last("whisper"))
+	}
+	if fc := reload(); countType(fc, "whisper") != 0 {
+		t.Fatalf("the desk reloaded after the whisper ended got %v", fc.types())
+	}
+
+	// A new whisper (by the other supervisor) is restored with its name.
+	start(s2, "whisper")
+	fc = reload()
+	if w, ok := fc.last("whisper").(deskproto.Whisper); !ok || !w.On || w.By != super2.Name || w.ByID != string(super2.ID) {
+		t.Fatalf("the desk reloaded during super2's whisper got %#v", fc.last("whisper"))
+	}
+}
+
+func countType(fc *fakeClient, typ string) int {
+	n := 0
+	for _, ty := range fc.types() {
+		if ty == typ {
+			n++
+		}
+	}
+	return n
+}
+
 func TestWhisperVoiceKeepsOnlyAFreshFrame(t *testing.T) {
 	var w whisperTap
 	dst := make([]int16, media.FrameSamples)

@@ -250,7 +250,7 @@ function onMessage(msg) {
     case 'transfer_state':
       onTransferState(msg);
       break;
-    case 'whisper': // a supervisor speaks to us; the caller cannot hear them
+    case 'whisper': // a supervisor speaks to us; the caller cannot hear them (sent again after a resumed welcome, whose call resets the flag)
       if (S.call?.call === msg.call) { S.call.whisper = msg.on ? (msg.by || '–') : ''; renderCall(); }
       break;
     case 'call_ended':
