@@ -74,7 +74,7 @@ var (
 
 // posts are the job titles that follow a surname (王经理) or precede a
 // full name (经理王建国) in complaints about a third party.
-const posts = `经理|主任|书记|队长|科长|局长|处长|所长|站长|校长|院长|园长|老板|医生|大夫|护士|警官|律师|会计|组长|班长|村长|社长|厂长|部长|主管|楼长`
+const posts = `经理|主任|书记|队长|科长|局长|处长|所长|站长|校长|院长|园长|老板|医生|大夫|护士|警官|律师|会计|组长|班长|村长|社长|厂长|部长|主管|楼长|市长|区长|县长|镇长|乡长|省长|法官`
 
 // houseNum is the number of one house-number part: 3, 12, A, 甲, 三, 3#, 2-1.
 const houseNum = `(?:[0-9０-９]{1,5}[A-Za-z]?|[A-Za-z][0-9０-９]{0,4}|[一二三四五六七八九十百零〇甲乙丙丁]{1,4})(?:[\-－—#＃][0-9０-９A-Za-z]{1,4})?#?`
@@ -124,7 +124,7 @@ func MaskText(s string, names ...string) string {
 	if strings.ContainsAny(s, "号栋幢座单元门层楼室户弄-－—") {
 		s = replaceWithContext(s, reHouse, maskHouseNumber)
 	}
-	return maskNames(s)
+	return maskBareNames(maskNames(s))
 }
 
 // maskKnown replaces each of values (at least two characters) with label
@@ -282,7 +282,7 @@ func maskNames(s string) string {
 
 // postChars are the characters that every post and role of maskPosts
 // holds one of: a text without any has no post.
-const postChars = "经主书队科局处所站校院园板医夫护官律会组班村社厂部管楼人警员机"
+const postChars = "经主书队科局处所站校院园板医夫护官律会组班村社厂部管楼人警员机长"
 
 // maskPosts masks the name next to a post or role: 王经理 → [姓名]经理,
 // 物业经理张建国说 → 物业经理[姓名]说. A name before a post is its surname
@@ -318,6 +318,9 @@ func maskPosts(s string) string {
 		if utf8.RuneCountInString(surname) == 1 && strings.Contains(surnameWords, string(before)+surname) {
 			return s[start:end] // 副主任医生: 任 ends 主任, it is no 任医生
 		}
+		if surname == "向" && strings.HasSuffix(s[start:end], "长") {
+			return s[start:end] // 向市长反映: 向 is "to" before an official far more often than a name
+		}
 		return maskPerson + s[start+g[4]:end]
 	})
 }
@@ -332,7 +335,7 @@ const surnameStarts = "高度 高兴 方便 方面 方案 方式 方法 马上 �
 
 // surnameWords are words whose second character is a surname, seen just
 // before a post: 主任医生, 对方经理, 正常…, which name nobody.
-const surnameWords = "主任 责任 信任 对方 双方 地方 官方 警方 院方 校方 厂方 甲方 乙方 多方 各方 资金 押金 租金 经常 正常 日常 异常 健康 交易 容易 提高 最高 明白"
+const surnameWords = "主任 责任 信任 担任 时任 现任 前任 感谢 对于 对方 双方 地方 官方 警方 院方 校方 厂方 甲方 乙方 多方 各方 资金 押金 租金 经常 正常 日常 异常 健康 交易 容易 提高 最高 明白"
 
 // maskAfterSurnameWord masks the name in 姓X (s[start:end]): 我姓王 →
 // 我姓[姓名], 姓欧阳 → 姓[姓名]; 百姓 stays.
