@@ -35,6 +35,19 @@ type Model struct {
 	bias     []float32 // per label
 	logPrior []float32 // per label: ln(training share)
 	balance  float32   // Options.Balance
+	svm      *svmHead  // nil without Options.SVMMix
+	// members, when set, are models trained on other feature views
+	// (Options.Views) whose probabilities this model averages; the fields
+	// above are then unused but for labels.
+	members []*Model
+}
+
+// svmHead is the one-vs-rest SVM whose probabilities are mixed into the
+// softmax's.
+type svmHead struct {
+	weights   []float32 // feature-major, like Model.weights
+	bias      []float32
+	temp, mix float32
 }
 
 // ErrNoExamples is returned by Train when there is nothing to learn from.
@@ -43,19 +56,21 @@ var ErrNoExamples = errors.New("classify: no examples")
 // Labels returns the model's labels in sorted order.
 func (m *Model) Labels() []string { return slices.Clone(m.labels) }
 
-// NumFeatures is the size of the model's vocabulary.
-func (m *Model) NumFeatures() int { return len(m.features) }
+// NumFeatures is the size of the model's vocabulary (summed over the
+// views' models).
+func (m *Model) NumFeatures() int {
+	n := len(m.features)
+	for _, mem := range m.members {
+		n += mem.NumFeatures()
+	}
+	return n
+}
 
 // Predict returns the k most probable labels for text, best first (all
 // labels when k <= 0 or k exceeds them). Scores are probabilities (after
 // the Balance correction) and sum to 1 over all labels.
 func (m *Model) Predict(text string, k int) []Scored {
-	v := vectorize(m.spec.extract(text), m.vocab, m.idf)
-	p := m.scores(v, make([]float64, len(m.labels)))
-	for l := range p {
-		p[l] -= float64(m.balance * m.logPrior[l])
-	}
-	softmax(p)
+	p := m.probs(text)
 	out := make([]Scored, len(m.labels))
 	for i, l := range m.labels {
 		out[i] = Scored{Label: l, Score: p[i]}
@@ -75,14 +90,43 @@ func (m *Model) Predict(text string, k int) []Scored {
 	return out
 }
 
-// scores writes the linear score of each label for v into p.
-func (m *Model) scores(v vector, p []float64) []float64 {
-	nl := len(m.labels)
-	for l := range p {
-		p[l] = float64(m.bias[l])
+// probs returns the probability of each label (in m.labels order) for text.
+func (m *Model) probs(text string) []float64 {
+	if len(m.members) > 0 {
+		p := make([]float64, len(m.labels))
+		for _, mem := range m.members {
+			for l, q := range mem.probs(text) {
+				p[l] += q / float64(len(m.members))
+			}
+		}
+		return p
 	}
+	v := vectorize(m.spec.extract(text), m.vocab, m.idf)
+	p := scores(m.weights, m.bias, v, make([]float64, len(m.labels)))
+	for l := range p {
+		p[l] -= float64(m.balance * m.logPrior[l])
+	}
+	softmax(p)
+	if m.svm != nil {
+		q := scores(m.svm.weights, m.svm.bias, v, make([]float64, len(m.labels)))
+		for l := range q {
+			q[l] *= float64(m.svm.temp)
+		}
+		softmax(q)
+		for l := range p {
+			p[l] = float64(1-m.svm.mix)*p[l] + float64(m.svm.mix)*q[l]
+		}
+	}
+	return p
+}
+
+// scores writes the linear score of each label for v under feature-major
+// weights and bias into p.
+func scores(weights, bias []float32, v vector, p []float64) []float64 {
+	nl := len(bias)
+	copy32(p, bias)
 	for k, f := range v.idx {
-		row := m.weights[int(f)*nl : int(f)*nl+nl]
+		row := weights[int(f)*nl : int(f)*nl+nl]
 		x := float64(v.val[k])
 		for l, w := range row {
 			p[l] += float64(w) * x

@@ -166,7 +166,7 @@ func TestLoadRefuses(t *testing.T) {
 	var wrong bytes.Buffer
 	enc := gob.NewEncoder(&wrong)
 	enc.Encode(header{Magic: formatMagic, Version: formatVersion + 1})
-	if _, err := Load(&wrong); err == nil || !strings.Contains(err.Error(), "format version 2") {
+	if _, err := Load(&wrong); err == nil || !strings.Contains(err.Error(), "format version 3") {
 		t.Errorf("wrong version: %v", err)
 	}
 	if _, err := Load(strings.NewReader("not a model")); err == nil || !strings.Contains(err.Error(), "not a hotline classifier model") {

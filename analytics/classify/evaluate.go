@@ -32,19 +32,33 @@ type Predictor interface {
 // Evaluate predicts every example and scores the predictions against the
 // examples' labels.
 func Evaluate(m Predictor, examples []Example) Report {
+	preds := make([]prediction, len(examples))
+	for i, e := range examples {
+		preds[i] = prediction{label: e.Label, top: m.Predict(e.Text, 3)}
+	}
+	return score(preds)
+}
+
+// prediction is an example's true label and its top predicted labels.
+type prediction struct {
+	label string
+	top   []Scored
+}
+
+// score is Score over the predictions' first labels, with Top3Accuracy.
+func score(preds []prediction) Report {
 	var top3 int
 	conf := map[string]map[string]int{}
-	for _, e := range examples {
-		s := m.Predict(e.Text, 3)
+	for _, p := range preds {
 		pred := ""
-		if len(s) > 0 {
-			pred = s[0].Label
+		if len(p.top) > 0 {
+			pred = p.top[0].Label
 		}
-		if conf[e.Label] == nil {
-			conf[e.Label] = map[string]int{}
+		if conf[p.label] == nil {
+			conf[p.label] = map[string]int{}
 		}
-		conf[e.Label][pred]++
-		if slices.ContainsFunc(s, func(x Scored) bool { return x.Label == e.Label }) {
+		conf[p.label][pred]++
+		if slices.ContainsFunc(p.top, func(x Scored) bool { return x.Label == p.label }) {
 			top3++
 		}
 	}

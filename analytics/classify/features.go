@@ -1,8 +1,10 @@
 package classify
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/cityhotline/hotline/analytics/text"
 )
@@ -79,4 +81,47 @@ func vectorize(feats []string, vocab map[string]int32, idf []float32) vector {
 		}
 	}
 	return v
+}
+
+// String writes the spec as ParseFeatureSpec reads it, e.g. "c1-3+w1-2"
+// (character 1–3-grams and word 1–2-grams) or "c1-3" (characters only).
+func (f FeatureSpec) String() string {
+	f = f.withDefaults()
+	var parts []string
+	if f.CharMin > 0 {
+		parts = append(parts, fmt.Sprintf("c%d-%d", f.CharMin, f.CharMax))
+	}
+	if f.WordMin > 0 {
+		parts = append(parts, fmt.Sprintf("w%d-%d", f.WordMin, f.WordMax))
+	}
+	return strings.Join(parts, "+")
+}
+
+// ParseFeatureSpec reads a spec written by FeatureSpec.String: one or two
+// of "cA-B" (character A–B-grams) and "wA-B" (word A–B-grams) joined by
+// "+"; a kind left out is turned off.
+func ParseFeatureSpec(s string) (FeatureSpec, error) {
+	f := FeatureSpec{CharMin: -1, CharMax: -1, WordMin: -1, WordMax: -1}
+	for part := range strings.SplitSeq(s, "+") {
+		var lo, hi int
+		var kind byte
+		if len(part) > 0 {
+			kind = part[0]
+		}
+		if _, err := fmt.Sscanf(part[min(1, len(part)):], "%d-%d", &lo, &hi); err != nil || lo < 1 || hi < lo {
+			return FeatureSpec{}, fmt.Errorf("classify: feature view %q: want c or w and a range like 1-3", part)
+		}
+		switch kind {
+		case 'c':
+			f.CharMin, f.CharMax = lo, hi
+		case 'w':
+			f.WordMin, f.WordMax = lo, hi
+		default:
+			return FeatureSpec{}, fmt.Errorf("classify: feature view %q: want c or w and a range like 1-3", part)
+		}
+	}
+	if f.CharMin < 0 && f.WordMin < 0 {
+		return FeatureSpec{}, fmt.Errorf("classify: feature view %q is empty", s)
+	}
+	return f, nil
 }

@@ -25,6 +25,21 @@ type Options struct {
 	// common). < 0 means 0 [1].
 	Balance float64
 	Seed    uint64 // shuffling seed [1]
+
+	// SVMMix in [0,1] is the weight of a one-vs-rest linear SVM (NBSVM:
+	// squared hinge, dual coordinate descent; see svmFit) in the predicted
+	// probabilities, the softmax's weight being 1 − SVMMix. The SVM's
+	// margins become probabilities by a softmax of SVMTemp × margin.
+	// < 0 trains no SVM [0.5].
+	SVMMix    float64
+	SVMC      float64 // the SVM's C [0.3]
+	SVMTemp   float64 // the SVM margins' temperature [2]
+	SVMEpochs int     // the SVM's most passes per label [50]
+
+	// Views, when set, trains one model per feature view (each with these
+	// options and that view as Features) and predicts the mean of their
+	// probabilities; Features is then ignored.
+	Views []FeatureSpec
 }
 
 func (o Options) withDefaults() Options {
@@ -43,6 +58,16 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
+	}
+	o.SVMMix = min(orDefault(o.SVMMix, 0.5), 1)
+	if o.SVMC <= 0 {
+		o.SVMC = 0.3
+	}
+	if o.SVMTemp <= 0 {
+		o.SVMTemp = 2
+	}
+	if o.SVMEpochs <= 0 {
+		o.SVMEpochs = 50
 	}
 	return o
 }
@@ -69,6 +94,9 @@ func TrainContext(ctx context.Context, examples []Example, opts Options) (*Model
 	if len(examples) == 0 {
 		return nil, ErrNoExamples
 	}
+	if len(opts.Views) > 0 {
+		return trainViews(ctx, examples, opts)
+	}
 	opts = opts.withDefaults()
 	m := &Model{spec: opts.Features, balance: float32(opts.Balance)}
 	feats, y, err := m.prepare(examples, opts)
@@ -79,9 +107,36 @@ func TrainContext(ctx context.Context, examples []Example, opts Options) (*Model
 	for i, f := range feats {
 		xs[i] = vectorize(f, m.vocab, m.idf)
 	}
-	if err := m.fit(ctx, xs, y, opts); err != nil {
+	var r []float32
+	if opts.NB > 0 {
+		r = nbRatios(xs, y, len(m.features), len(m.labels), opts.NB)
+	}
+	if err := m.fit(ctx, xs, y, r, opts); err != nil {
 		return nil, err
 	}
+	if opts.SVMMix > 0 {
+		w, b, err := svmFit(ctx, xs, y, len(m.features), len(m.labels), r, opts.SVMC, opts.SVMEpochs, opts.Seed)
+		if err != nil {
+			return nil, err
+		}
+		m.svm = &svmHead{weights: w, bias: b, temp: float32(opts.SVMTemp), mix: float32(opts.SVMMix)}
+	}
+	return m, nil
+}
+
+// trainViews trains a model per feature view and returns their average.
+func trainViews(ctx context.Context, examples []Example, opts Options) (*Model, error) {
+	m := &Model{}
+	for i, view := range opts.Views {
+		o := opts
+		o.Views, o.Features = nil, view
+		mem, err := TrainContext(ctx, examples, o)
+		if err != nil {
+			return nil, fmt.Errorf("view %d: %w", i, err)
+		}
+		m.members = append(m.members, mem)
+	}
+	m.labels = m.members[0].labels
 	return m, nil
 }
 
@@ -141,17 +196,14 @@ func (m *Model) buildVocab(df map[string]int, n, minCount int) {
 // With opts.NB the trained parameters are u and the weights u∘r for the
 // naive Bayes ratios r; the model keeps the product, so prediction is the
 // same either way.
-func (m *Model) fit(ctx context.Context, xs []vector, y []int, opts Options) error {
+func (m *Model) fit(ctx context.Context, xs []vector, y []int, r []float32, opts Options) error {
 	nl := len(m.labels)
 	m.weights = make([]float32, len(m.features)*nl)
 	m.bias = make([]float32, nl)
 	a := adagrad{
 		w: m.weights, acc: make([]float32, len(m.weights)),
 		b: m.bias, bacc: make([]float32, nl),
-		lr: float32(opts.LearningRate), l2: float32(opts.L2), nl: nl,
-	}
-	if opts.NB > 0 {
-		a.r = nbRatios(xs, y, len(m.features), nl, opts.NB)
+		r: r, lr: float32(opts.LearningRate), l2: float32(opts.L2), nl: nl,
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x9e3779b97f4a7c15))
 	order := make([]int, len(xs))
@@ -171,10 +223,8 @@ func (m *Model) fit(ctx context.Context, xs []vector, y []int, opts Options) err
 			a.step(xs[i], g)
 		}
 	}
-	if a.r != nil {
-		for j, r := range a.r {
-			m.weights[j] *= r
-		}
+	for j, r := range a.r {
+		m.weights[j] *= r
 	}
 	return nil
 }
@@ -191,7 +241,7 @@ type adagrad struct {
 
 // scores writes the label scores of x under the current parameters into p.
 func (a *adagrad) scores(x vector, p []float64) {
-	copyBias(p, a.b)
+	copy32(p, a.b)
 	for k, f := range x.idx {
 		base := int(f) * a.nl
 		row := a.w[base : base+a.nl]
@@ -209,7 +259,7 @@ func (a *adagrad) scores(x vector, p []float64) {
 	}
 }
 
-func copyBias(p []float64, b []float32) {
+func copy32(p []float64, b []float32) {
 	for l := range p {
 		p[l] = float64(b[l])
 	}

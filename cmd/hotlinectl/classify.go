@@ -30,21 +30,28 @@ type classifyFlags struct {
 	minCount                      int
 	balance                       float64
 	nb                            float64
+	folds                         int
+	svmMix, svmC, svmTemp         float64
+	views                         []classify.FeatureSpec
+	seed                          uint64
 }
 
 const classifyUsage = `usage:
   hotlinectl classify train --csv FILE --text COLUMN --label COLUMN --model OUT [--part all|train|test] [--train-fraction 0.8]
   hotlinectl classify eval  --csv FILE --text COLUMN --label COLUMN --model MODEL [--part all|train|test] [--train-fraction 0.8]
+  hotlinectl classify cv    --csv FILE --text COLUMN --label COLUMN [--folds 5] [--part all|train|test] [training flags]
 
 --text may name several columns joined by commas (their texts are joined by a newline).
-train also takes --augment COLUMN (rows with COLUMN non-empty are learned a second time as
-text + COLUMN) and the tuning flags --epochs, --l2, --min-count, --balance, --nb.
+train and cv also take --augment COLUMN (rows with COLUMN non-empty are learned a second
+time as text + COLUMN) and the tuning flags --epochs, --l2, --min-count, --balance, --nb,
+--svm-mix, --svm-c, --svm-temp, --views, --seed. cv prints the cross-validated scores of
+those flags (choose flags with cv on --part train, never on the test part).
 A row belongs to "test" when FNV-1a 64 of its first text column's UTF-8 bytes, mod 1000,
 is >= train-fraction*1000, and to "train" otherwise; --part picks the rows to use.`
 
-// runClassify dispatches "classify train" and "classify eval".
+// runClassify dispatches "classify train", "classify eval" and "classify cv".
 func runClassify(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "train" && args[0] != "eval") {
+	if len(args) == 0 || (args[0] != "train" && args[0] != "eval" && args[0] != "cv") {
 		fmt.Fprintln(classifyStderr, classifyUsage)
 		return errUsage
 	}
@@ -59,8 +66,11 @@ func runClassify(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if args[0] == "train" {
+	switch args[0] {
+	case "train":
 		return classifyTrain(ctx, f, examples, stdout)
+	case "cv":
+		return classifyCV(ctx, f, examples, stdout)
 	}
 	return classifyEval(f, examples, stdout)
 }
@@ -77,6 +87,22 @@ func parseClassifyFlags(sub string, args []string) (classifyFlags, error) {
 	fs.StringVar(&f.augment, "augment", "", "train only: rows with this column non-empty are also learned as text + column")
 	fs.StringVar(&f.part, "part", "all", "rows to use: all, train or test")
 	fs.Float64Var(&f.fraction, "train-fraction", 0.8, "share of rows in the train part")
+	fs.Float64Var(&f.svmMix, "svm-mix", 0, "weight in [0,1] of a one-vs-rest NB-SVM's probabilities (0: the default, 0.5; -1: none)")
+	fs.Float64Var(&f.svmC, "svm-c", 0, "the SVM's C (0: the default, 0.3)")
+	fs.Float64Var(&f.svmTemp, "svm-temp", 0, "the SVM margins' softmax temperature (0: the default, 2)")
+	fs.Func("views", "feature views of an averaged ensemble, comma-separated, e.g. c1-3+w1-2,c1-4 (default: one model, c1-3+w1-2)", func(v string) error {
+		f.views = nil
+		for s := range strings.SplitSeq(v, ",") {
+			spec, err := classify.ParseFeatureSpec(s)
+			if err != nil {
+				return err
+			}
+			f.views = append(f.views, spec)
+		}
+		return nil
+	})
+	fs.Uint64Var(&f.seed, "seed", 0, "shuffling seed (0: the default, 1)")
+	fs.IntVar(&f.folds, "folds", 5, "cv only: number of cross-validation folds")
 	fs.IntVar(&f.epochs, "epochs", 0, "training passes (0: the default)")
 	fs.Float64Var(&f.l2, "l2", 0, "L2 penalty (0: the default)")
 	fs.IntVar(&f.minCount, "min-count", 0, "drop features seen in fewer examples (0: the default)")
@@ -93,7 +119,7 @@ func parseClassifyFlags(sub string, args []string) (classifyFlags, error) {
 
 func (f classifyFlags) check(sub string) error {
 	for _, req := range []struct{ name, v string }{{"csv", f.csv}, {"text", f.text}, {"label", f.label}, {"model", f.model}} {
-		if req.v == "" {
+		if req.v == "" && (req.name != "model" || sub != "cv") {
 			return fmt.Errorf("classify %s: --%s is required", sub, req.name)
 		}
 	}
@@ -199,7 +225,7 @@ func classifyRow(rec []string, textCols []int, labelCol int) (classify.Example, 
 
 func classifyTrain(ctx context.Context, f classifyFlags, examples []classify.Example, stdout io.Writer) error {
 	start := time.Now()
-	m, err := classify.TrainContext(ctx, examples, classify.Options{Epochs: f.epochs, L2: f.l2, MinCount: f.minCount, Balance: f.balance, NB: f.nb})
+	m, err := classify.TrainContext(ctx, examples, f.options())
 	if err != nil {
 		return fmt.Errorf("classify train: %w", err)
 	}
@@ -210,6 +236,28 @@ func classifyTrain(ctx context.Context, f classifyFlags, examples []classify.Exa
 	return json.NewEncoder(stdout).Encode(map[string]any{
 		"examples": len(examples), "labels": len(m.Labels()), "features": m.NumFeatures(),
 		"seconds": math.Round(secs*1000) / 1000, "model": f.model,
+	})
+}
+
+// options are the training options the tuning flags ask for.
+func (f classifyFlags) options() classify.Options {
+	return classify.Options{
+		Epochs: f.epochs, L2: f.l2, MinCount: f.minCount, Balance: f.balance, NB: f.nb,
+		SVMMix: f.svmMix, SVMC: f.svmC, SVMTemp: f.svmTemp, Views: f.views, Seed: f.seed,
+	}
+}
+
+// classifyCV prints the cross-validated report of the tuning flags'
+// options on the chosen rows (see classify.CrossValidate).
+func classifyCV(ctx context.Context, f classifyFlags, examples []classify.Example, stdout io.Writer) error {
+	start := time.Now()
+	rep, err := classify.CrossValidate(ctx, examples, f.folds, f.options())
+	if err != nil {
+		return fmt.Errorf("classify cv: %w", err)
+	}
+	return json.NewEncoder(stdout).Encode(map[string]any{
+		"n": rep.N, "folds": f.folds, "accuracy": rep.Accuracy, "macro_f1": rep.MacroF1,
+		"top3_accuracy": rep.Top3Accuracy, "seconds": math.Round(time.Since(start).Seconds()*10) / 10,
 	})
 }
 

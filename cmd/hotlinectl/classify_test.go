@@ -160,3 +160,25 @@ func TestClassifyAugment(t *testing.T) {
 		t.Errorf("eval with --augment read %d rows (%v), want 32", rep.N, err)
 	}
 }
+
+func TestClassifyCV(t *testing.T) {
+	csvPath := writeClassifyCSV(t)
+	out, _, err := runClassifyTest(t, "cv", "--csv", csvPath, "--text", "标题", "--label", "分类", "--folds", "4", "--views", "c1-3+w1-2,c1-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		N        int     `json:"n"`
+		Folds    int     `json:"folds"`
+		Accuracy float64 `json:"accuracy"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if rep.N != 32 || rep.Folds != 4 || rep.Accuracy < 0.5 {
+		t.Errorf("cv report %s", out)
+	}
+	if _, _, err := runClassifyTest(t, "cv", "--csv", csvPath, "--text", "标题", "--label", "分类", "--views", "x1-2"); err == nil || !strings.Contains(err.Error(), "feature view") {
+		t.Errorf("bad view: %v", err)
+	}
+}
