@@ -81,7 +81,8 @@ func run() error {
 		return err
 	}
 	log := slog.New(h)
-	log.Info("starting hotline", "config", cfg.Redacted())
+	procs, chosen := setProcs(os.Getenv)
+	log.Info("starting hotline", "config", cfg.Redacted(), "gomaxprocs", procs, "gomaxprocs_default", chosen)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
