@@ -5,6 +5,7 @@
 //
 //	hotlinectl classify train --csv FILE --text COLUMN --label COLUMN --model OUT
 //	hotlinectl classify eval  --csv FILE --text COLUMN --label COLUMN --model MODEL
+//	hotlinectl classify cv    --csv FILE --text COLUMN --label COLUMN [--folds 5]
 //	hotlinectl hotspots --csv FILE --text COLUMN --time COLUMN --top N
 //	hotlinectl forecast ...
 //	hotlinectl seed ...
@@ -33,7 +34,7 @@ var errUsage = errors.New("usage")
 
 func commands() map[string]command {
 	return map[string]command{
-		"classify": {"train or evaluate the category classifier on a labelled CSV", runClassify},
+		"classify": {"train, evaluate or cross-validate the category classifier on a labelled CSV", runClassify},
 		"hotspots": {"cluster a CSV of messages into ranked hot spots (JSON)", runHotspots},
 		"forecast": {"forecast calls per half hour and the Erlang C staffing plan", runForecast},
 		"seed":     {"fill a store with years of realistic generated records", runSeed},
