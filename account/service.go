@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"runtime"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -24,6 +25,13 @@ type Config struct {
 	// MaxFailures within FailureWindow lock a username for FailureWindow.
 	MaxFailures   int
 	FailureWindow time.Duration
+	// HashSlots bounds the password hashes computed at once (sign-ins,
+	// new and changed passwords); default: the CPUs. Each argon2id hash
+	// holds 19 MiB and a core for tens of milliseconds, so more at once
+	// than there are cores only adds memory: 600 agents signing in at the
+	// start of a shift would otherwise hold up to 11 GiB at the peak, and a
+	// flood of wrong passwords could exhaust the server's memory.
+	HashSlots int
 }
 
 // Service signs people in and manages accounts.
@@ -33,6 +41,8 @@ type Service struct {
 	clock hotline.Clock
 	log   *slog.Logger
 	dummy string // a hash to check against when the user does not exist
+	// hashing holds a token per password hash in progress (Config.HashSlots).
+	hashing chan struct{}
 
 	mu       sync.Mutex
 	cache    map[string]cached // token hash → user, for a few seconds
@@ -60,6 +70,9 @@ func NewService(cfg Config, st Store, clock hotline.Clock, log *slog.Logger) *Se
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = 15 * time.Minute
 	}
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = runtime.NumCPU()
+	}
 	if clock == nil {
 		clock = hotline.SystemClock{}
 	}
@@ -68,7 +81,40 @@ func NewService(cfg Config, st Store, clock hotline.Clock, log *slog.Logger) *Se
 	}
 	dummy, _ := HashPassword("not a real password")
 	return &Service{cfg: cfg, store: st, clock: clock, log: log, dummy: dummy,
-		cache: map[string]cached{}, failures: map[string][]time.Time{}}
+		hashing: make(chan struct{}, cfg.HashSlots),
+		cache:   map[string]cached{}, failures: map[string][]time.Time{}}
+}
+
+// withHashSlot runs f, a password hash, once one of Config.HashSlots is
+// free; a caller that gives up while waiting gets the context's error.
+func (s *Service) withHashSlot(ctx context.Context, f func()) error {
+	select {
+	case s.hashing <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("waiting to check a password: %w", ctx.Err())
+	}
+	defer func() { <-s.hashing }()
+	f()
+	return nil
+}
+
+// checkHash is CheckPassword under a hash slot.
+func (s *Service) checkHash(ctx context.Context, hash, pw string) (bool, error) {
+	var ok bool
+	err := s.withHashSlot(ctx, func() { ok = CheckPassword(hash, pw) })
+	return ok, err
+}
+
+// hashPassword is HashPassword under a hash slot.
+func (s *Service) hashPassword(ctx context.Context, pw string) (string, error) {
+	var (
+		hash string
+		err  error
+	)
+	if werr := s.withHashSlot(ctx, func() { hash, err = HashPassword(pw) }); werr != nil {
+		return "", werr
+	}
+	return hash, err
 }
 
 func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Microsecond) }
@@ -102,7 +148,10 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	ok := CheckPassword(hash, password) // always run: no timing hint of unknown users
+	ok, err := s.checkHash(ctx, hash, password) // always run: no timing hint of unknown users
+	if err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("login %s: %w", username, err)
+	}
 	if u == nil || !ok || u.Disabled {
 		s.fail(username, now)
 		s.log.Warn("sign-in failed", "username", username)
@@ -221,7 +270,7 @@ func (s *Service) CreateUser(ctx context.Context, a hotline.Actor, in UserInput)
 	if err := v.Err("the account is not valid"); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +342,7 @@ func (s *Service) UpdateUser(ctx context.Context, a hotline.Actor, id hotline.Us
 		return nil, err
 	}
 	if in.Password != nil {
-		if u.PasswordHash, err = HashPassword(*in.Password); err != nil {
+		if u.PasswordHash, err = s.hashPassword(ctx, *in.Password); err != nil {
 			return nil, err
 		}
 	}

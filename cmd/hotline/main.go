@@ -64,6 +64,7 @@ func (s pgStore) Close() error { s.DB.Close(); return nil }
 func run() error {
 	configPath := flag.String("config", "", "YAML configuration file (optional)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for benchmarks)")
+	pprofAddr := flag.String("pprof", "", "serve Go's runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060")
 	flag.Parse()
 	if *cpuProfile != "" {
 		stopProfile, err := startCPUProfile(*cpuProfile)
@@ -83,6 +84,13 @@ func run() error {
 	log := slog.New(h)
 	procs, chosen := setProcs(os.Getenv)
 	log.Info("starting hotline", "config", cfg.Redacted(), "gomaxprocs", procs, "gomaxprocs_default", chosen)
+	if *pprofAddr != "" {
+		_, stopPprof, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -16,11 +16,11 @@ import (
 // more Ps than CPUs some P is usually idle, one thread waits in the
 // poller, and a packet is picked up as soon as the kernel runs that
 // thread. Measured with the server alone on one core, 200 bridged calls
-// (docs/benchmarks.md "Go schedulers per core"), agent → caller p99 and
-// peak RSS: one P 109 ms, 286 MB; two 41 ms, 351 MB; four 36.5 ms, 441
-// MB; eight 17.6 ms, 656 MB, at the same CPU. Two per CPU takes most of
-// the gain for a fifth more memory; an operator who would rather spend the
-// memory sets GOMAXPROCS.
+// (docs/benchmarks.md "Go schedulers per core"), agent → caller p99: one P
+// 109 ms, two 41 ms, four 36.5 ms, eight 17.6 ms, at the same CPU. Each P
+// costs CPU when the media is light (Ps spin looking for work before they
+// park: about a fifth more CPU per IVR call at two per CPU), so two per
+// CPU is the default; an operator sets GOMAXPROCS to trade otherwise.
 const procsPerCPU = 2
 
 // setProcs raises GOMAXPROCS to procsPerCPU times the CPUs the process may
