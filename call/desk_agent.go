@@ -136,6 +136,14 @@ func (c *DeskConn) Detach() {
 		as.d.mu.Lock()
 		delete(as.d.watchers, as)
 		as.d.mu.Unlock()
+		// The wallboard forgets its listen when its WebSocket goes (a
+		// reloaded page has no listen bar), so the server ends it too:
+		// otherwise the page's next PeerConnection would play a call with
+		// no way to see or stop it, and an agent could be left whispered
+		// to by nobody on screen.
+		if as.user.Role != hotline.RoleAgent {
+			as.stopListening()
+		}
 		as.log.Info("desk detached; session kept for the grace period", "grace", as.d.cfg.Grace.String())
 	}
 }
@@ -506,12 +514,7 @@ func (as *agentSession) listen(m *deskproto.Message) error {
 	prev, leg, up := as.listening, as.leg, as.rtcUp
 	as.mu.Unlock()
 	if !on {
-		if prev != nil {
-			as.mu.Lock()
-			as.listening, as.whisper, as.whisperAgent = nil, nil, nil
-			as.mu.Unlock()
-			prev.post(callEvent{kind: evListen, agent: as, on: false})
-		}
+		as.stopListening()
 		return nil
 	}
 	if leg == nil || !up {
@@ -531,6 +534,17 @@ func (as *agentSession) listen(m *deskproto.Message) error {
 	}
 	qc.post(callEvent{kind: evListen, agent: as, on: true}) // restarts a listen already on qc in the new mode
 	return nil
+}
+
+// stopListening ends the supervisor's listen (and whisper), if any.
+func (as *agentSession) stopListening() {
+	as.mu.Lock()
+	prev := as.listening
+	as.listening, as.whisper, as.whisperAgent = nil, nil, nil
+	as.mu.Unlock()
+	if prev != nil {
+		prev.post(callEvent{kind: evListen, agent: as, on: false})
+	}
 }
 
 // iceCandidate converts the browser's candidate JSON for the media leg.

@@ -371,3 +371,39 @@ func decodeFrames(frames [][]byte, decode func(dst []int16, codes []byte) int) [
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A supervisor's page forgets its listen when its WebSocket goes (a
+// reloaded wallboard has no listen bar), so the server ends the listen and
+// the whisper too, and a second whisperer may take the call; an agent's
+// detach ends nothing.
+func TestSupervisorDetachEndsListen(t *testing.T) {
+	td := newTestDesk(t)
+	ctx := context.Background()
+	ac, _ := td.readyAgent(t, agent1)
+	qc, _, _ := td.bridgedCall("c-1", ac.as)
+	s1, _ := td.supervisorWithLeg(t, super1)
+	s2, _ := td.supervisorWithLeg(t, super2)
+	whisper := &deskproto.Message{Type: "listen", Call: "c-1", On: ptr(true), Mode: "whisper"}
+	if err := s1.Handle(ctx, whisper); err != nil {
+		t.Fatal(err)
+	}
+	qc.drain()
+
+	ac.Detach()
+	if ev := qc.drain(); len(ev) != 0 {
+		t.Fatalf("the agent's detach posted %+v", ev)
+	}
+	s1.Detach()
+	if ev := qc.drain(); len(ev) != 1 || ev[0].agent != s1.as || ev[0].on {
+		t.Fatalf("the supervisor's detach posted %+v, want their listen off", ev)
+	}
+	s1.as.mu.Lock()
+	listening, whispering := s1.as.listening, s1.as.whisper
+	s1.as.mu.Unlock()
+	if listening != nil || whispering != nil {
+		t.Fatal("the detached supervisor still listens or whispers")
+	}
+	if err := s2.Handle(ctx, whisper); err != nil {
+		t.Fatalf("another supervisor's whisper after the first left: %v", err)
+	}
+}
