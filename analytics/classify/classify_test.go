@@ -144,11 +144,18 @@ func TestSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	samePredictionsAfterLoad(t, m, "")
+}
+
+// samePredictionsAfterLoad saves m, loads it back and fails t unless the
+// loaded model predicts exactly as m; what names the model in a failure.
+func samePredictionsAfterLoad(t *testing.T, m *Model, what string) {
+	t.Helper()
 	var buf bytes.Buffer
 	if err := m.Save(&buf); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(bytes.NewReader(buf.Bytes()))
+	got, err := Load(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +163,7 @@ func TestSaveLoad(t *testing.T) {
 		a, b := m.Predict(text, 0), got.Predict(text, 0)
 		for i := range a {
 			if a[i] != b[i] {
-				t.Fatalf("%q after load: %v, want %v", text, b, a)
+				t.Fatalf("%s%q after load: %v, want %v", what, text, b, a)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -101,22 +102,7 @@ func TestSaveLoadVersion2(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var buf bytes.Buffer
-		if err := m.Save(&buf); err != nil {
-			t.Fatal(err)
-		}
-		got, err := Load(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, text := range []string{"暖气不热", "拖欠工资", "夜间施工"} {
-			a, b := m.Predict(text, 0), got.Predict(text, 0)
-			for i := range a {
-				if a[i] != b[i] {
-					t.Fatalf("%+v: %q after load: %v, want %v", opts, text, b, a)
-				}
-			}
-		}
+		samePredictionsAfterLoad(t, m, fmt.Sprintf("%+v: ", opts))
 	}
 }
 
