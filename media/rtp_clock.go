@@ -34,6 +34,16 @@ type ClockOptions struct {
 	// Logger gets a warning (at most every 10 s per shard) when a tick is
 	// served so late that the streams resynchronise: a starved process.
 	Logger *slog.Logger
+	// Priority, from 1 to 99, runs each shard on an OS thread of its own
+	// under SCHED_FIFO at that priority, sleeping in the kernel between
+	// ticks: the kernel wakes it on time however busy the ordinary threads
+	// are, where a Go timer waits for one of them to notice it. Each wake
+	// then hands a Go scheduler (P) to the shard's thread and back, which
+	// costs the rest of the process on saturated cores (docs/benchmarks.md,
+	// "The media clock on realtime threads"). It needs CAP_SYS_NICE or
+	// RLIMIT_RTPRIO; if the kernel refuses, the clock logs one warning and
+	// runs on Go timers. Zero: Go timers. Linux only.
+	Priority int
 }
 
 // Clock paces the prompts, generated audio and RFC 4733 events of many trunk
@@ -64,6 +74,11 @@ type Clock struct {
 	// lateBy, set by tests before Start, delays the serving of tick n by
 	// what it returns: a starved process, on demand.
 	lateBy func(n int64) time.Duration
+	// realtime is lockRealtime, or a test's stand-in.
+	realtime func(prio int) (restore func(), err error)
+
+	priority int
+	refused  sync.Once // the warning that realtime priority was refused
 }
 
 // NewClock prepares a clock; nothing ticks until Start.
@@ -75,7 +90,7 @@ func NewClock(opts ClockOptions) *Clock {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Clock{base: time.Now(), log: opts.Logger}
+	c := &Clock{base: time.Now(), log: opts.Logger, realtime: lockRealtime, priority: opts.Priority}
 	for i := range n {
 		phase := frameDuration * time.Duration(i) / time.Duration(n)
 		c.shards = append(c.shards, &clockShard{clock: c, phase: phase, wake: make(chan struct{}, 1)})
@@ -86,6 +101,23 @@ func NewClock(opts ClockOptions) *Clock {
 // String describes the clock: "media clock (2 shards, 20ms frames)".
 func (c *Clock) String() string {
 	return fmt.Sprintf("media clock (%d shards, %v frames)", len(c.shards), frameDuration)
+}
+
+// lockThread puts the calling shard goroutine on a realtime thread of its
+// own when the clock has a priority; restore (nil without one) undoes it.
+func (c *Clock) lockThread() (restore func()) {
+	if c.priority <= 0 {
+		return nil
+	}
+	restore, err := c.realtime(c.priority)
+	if err != nil {
+		c.refused.Do(func() {
+			c.log.Warn("media clock: realtime priority refused; prompts run on Go timers and may be late when the CPU is busy (grant CAP_SYS_NICE, or set rtp.clock_priority: 0)",
+				"priority", c.priority, "err", err)
+		})
+		return nil
+	}
+	return restore
 }
 
 // Start runs the shard goroutines until Stop or ctx ends.
@@ -200,6 +232,10 @@ func (sh *clockShard) merge() bool {
 
 func (sh *clockShard) run(ctx context.Context) {
 	defer sh.abort()
+	restore := sh.clock.lockThread()
+	if restore != nil {
+		defer restore()
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	last := int64(-1)
@@ -216,12 +252,21 @@ func (sh *clockShard) run(ctx context.Context) {
 		now := time.Now()
 		due := last + 1
 		if at := sh.tickTime(due); now.Before(at) {
-			timer.Reset(at.Sub(now))
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return
-			case <-timer.C:
+			if restore != nil { // a realtime thread: sleep in the kernel
+				for d := at.Sub(now); d > 0; d = at.Sub(time.Now()) {
+					sleepThread(d)
+				}
+				if ctx.Err() != nil {
+					return
+				}
+			} else {
+				timer.Reset(at.Sub(now))
+				select {
+				case <-ctx.Done():
+					timer.Stop()
+					return
+				case <-timer.C:
+				}
 			}
 			now = time.Now()
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -134,6 +135,26 @@ func newTestSender(c *Clock, w rtpWriter) *rtpSender {
 	return newRTPSender(func() rtpWriter { return w }, CodecPCMU, 0x5eed, c.shard(), testLog())
 }
 
+// needRealtime skips a test where the kernel refuses SCHED_FIFO (no
+// CAP_SYS_NICE), except in CI, which runs as root and must run it.
+func needRealtime(t *testing.T, prio int) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() { // on a goroutine of its own: the probe locks its thread
+		restore, err := lockRealtime(prio)
+		if err == nil {
+			restore()
+		}
+		errc <- err
+	}()
+	if err := <-errc; err != nil {
+		if os.Getenv("CI") != "" && !errors.Is(err, errors.ErrUnsupported) {
+			t.Fatalf("realtime priority refused in CI: %v", err)
+		}
+		t.Skipf("realtime priority refused: %v", err)
+	}
+}
+
 // playOut plays p on s and waits for it to end.
 func playOut(t *testing.T, s *rtpSender, p *playback) {
 	t.Helper()
@@ -186,12 +207,21 @@ func frameDurationOfSamples(n int64) time.Duration {
 // first. The stall is not made up with a burst: the stream resynchronises
 // with a marker and a timestamp jump. (A per-call ticker that drops the
 // ticks it misses would fall 20 ms further behind at every late tick: over
-// 600 ms by the end.)
+// 600 ms by the end.) The same holds for a shard on a realtime thread,
+// which sleeps in the kernel instead of on a Go timer.
 func TestClockKeepsScheduleWhenTicksAreLate(t *testing.T) {
+	t.Run("go timers", func(t *testing.T) { testClockLateTicks(t, 0) })
+	t.Run("realtime thread", func(t *testing.T) {
+		needRealtime(t, 10)
+		testClockLateTicks(t, 10)
+	})
+}
+
+func testClockLateTicks(t *testing.T, priority int) {
 	const frames = 150 // 3 s
 	ph := listenUDPPhone(t, frames)
 	var logged bytes.Buffer
-	clock := NewClock(ClockOptions{Shards: 1, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	clock := NewClock(ClockOptions{Shards: 1, Priority: priority, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	var first int64 = -1
 	var stalled bool
 	var mu sync.Mutex

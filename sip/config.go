@@ -69,6 +69,11 @@ type Config struct {
 	// MediaTimeout ends an answered call when no RTP arrived for this long
 	// (default 30 s; negative disables).
 	MediaTimeout time.Duration
+	// ClockPriority, 1 to 99, runs the media clock that paces every prompt
+	// on SCHED_FIFO threads of that priority (media.ClockOptions.Priority);
+	// the clock falls back to Go timers, with a warning, where the kernel
+	// refuses. Zero: Go timers.
+	ClockPriority int
 	// RatePerSource limits new INVITE and REGISTER requests per source IP
 	// outside every trunk (default 20/s, burst 40), so a scanner flooding
 	// from one address costs little and cannot crowd out the trunks, which
@@ -138,6 +143,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxCalls < 0 {
 		errs = append(errs, errors.New("max calls must not be negative"))
+	}
+	if c.ClockPriority < 0 || c.ClockPriority > 99 {
+		errs = append(errs, fmt.Errorf("clock priority %d: SCHED_FIFO priorities go from 1 to 99 (0: Go timers)", c.ClockPriority))
 	}
 	for i := range c.Trunks {
 		if err := c.Trunks[i].compile(); err != nil {

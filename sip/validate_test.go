@@ -209,6 +209,11 @@ func TestConfigTrunks(t *testing.T) {
 	if err := bad.validate(); err == nil {
 		t.Error("bad config accepted")
 	}
+	high := Config{ClockPriority: 100}
+	high.setDefaults()
+	if err := high.validate(); err == nil || !strings.Contains(err.Error(), "clock priority 100") {
+		t.Errorf("clock priority 100: %v", err)
+	}
 }
 
 func TestCallerNumber(t *testing.T) {

@@ -95,6 +95,11 @@ type RecordingsConfig struct {
 // RTPConfig is the media port range, "LO-HI".
 type RTPConfig struct {
 	Ports string `yaml:"ports"`
+	// ClockPriority, 1 to 99, runs the threads that pace every prompt under
+	// SCHED_FIFO at that priority; 0 (the default) runs them on Go timers.
+	// The kernel grants it to root, CAP_SYS_NICE or RLIMIT_RTPRIO; refused,
+	// the server warns and uses Go timers. See docs/operations.md.
+	ClockPriority int `yaml:"clock_priority"`
 }
 
 // DatabaseConfig selects the store: an empty URL means SQLite in DataDir.
@@ -332,6 +337,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := c.RTP.Range(); err != nil {
 		add(err)
+	}
+	if p := c.RTP.ClockPriority; p < 0 || p > 99 {
+		add(fmt.Errorf("rtp.clock_priority: %d is not 0 (Go timers) or a SCHED_FIFO priority from 1 to 99", p))
 	}
 	if _, _, err := c.Callback.Window(); err != nil {
 		add(err)

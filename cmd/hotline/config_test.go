@@ -39,6 +39,7 @@ func TestDefaults(t *testing.T) {
 		{"http.addr", cfg.HTTP.Addr, "127.0.0.1:8080"},
 		{"sip.addr", cfg.SIP.Addr, "127.0.0.1:5060"},
 		{"rtp.ports", cfg.RTP.Ports, "20000-20999"},
+		{"rtp.clock_priority", cfg.RTP.ClockPriority, 0},
 		{"data_dir", cfg.DataDir, "./data"},
 		{"database.url", cfg.Database.URL, ""},
 		{"admin.password", cfg.Admin.Password, ""},
@@ -251,6 +252,8 @@ func TestValidate(t *testing.T) {
 		{"ports one number", func(c *Config) { c.RTP.Ports = "20000" }, "rtp.ports"},
 		{"ports privileged", func(c *Config) { c.RTP.Ports = "100-200" }, "rtp.ports"},
 		{"ports too high", func(c *Config) { c.RTP.Ports = "65000-70000" }, "rtp.ports"},
+		{"clock priority negative", func(c *Config) { c.RTP.ClockPriority = -1 }, "rtp.clock_priority"},
+		{"clock priority over 99", func(c *Config) { c.RTP.ClockPriority = 100 }, "rtp.clock_priority"},
 		{"hours reversed", func(c *Config) { c.Callback.Hours = "20:00-09:00" }, "callback.hours"},
 		{"hours garbage", func(c *Config) { c.Callback.Hours = "morning" }, "callback.hours"},
 		{"hours bad minute", func(c *Config) { c.Callback.Hours = "09:75-20:00" }, "callback.hours"},
@@ -427,5 +430,20 @@ func TestLogHandler(t *testing.T) {
 	}
 	if _, err := (LogConfig{Level: "info", Format: "xml"}).Handler(&buf); err == nil {
 		t.Error("format xml accepted")
+	}
+}
+
+// rtp.clock_priority reaches the SIP server's media clock.
+func TestSIPConfigClockPriority(t *testing.T) {
+	for _, tc := range []struct{ file, want int }{{0, 0}, {10, 10}, {99, 99}} {
+		cfg := DefaultConfig()
+		cfg.RTP.ClockPriority = tc.file
+		sc, err := sipConfig(cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.ClockPriority != tc.want {
+			t.Errorf("rtp.clock_priority %d: sip.Config.ClockPriority %d, want %d", tc.file, sc.ClockPriority, tc.want)
+		}
 	}
 }

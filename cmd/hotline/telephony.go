@@ -109,6 +109,7 @@ func sipConfig(cfg Config, log *slog.Logger) (sip.Config, error) {
 		MediaTimeout:     time.Duration(cfg.SIP.MediaTimeout),
 		RatePerSource:    sip.Rate{PerSecond: cfg.SIP.RatePerIP, Burst: int(2*cfg.SIP.RatePerIP) + 1},
 		RTPPorts:         [2]int{lo, hi},
+		ClockPriority:    cfg.RTP.ClockPriority,
 		Outbound:         cfg.Trunk.Outbound,
 		OutboundCallerID: "12345",
 	}
