@@ -191,9 +191,11 @@ func newRecorder(f *os.File, rate int, opts ...RecorderOption) (*Recorder, error
 	if _, err := f.WriteAt(wavHeader(rate, 2, wavUnknownSize), 0); err != nil {
 		return nil, fmt.Errorf("write wav header: %w", err)
 	}
-	room := (r.flushN + 4*FrameSamples) * r.format.size() // grows if a side lags
+	// A side holds a flush interval, the other side's slack and a few
+	// frames of jitter; it grows if a side lags further.
+	room := (r.flushN + r.slack + 4*FrameSamples) * r.format.size()
 	for i := range r.sides {
-		r.sides[i].pending = make([]byte, 0, room)
+		r.sides[i].pending = getPending(room)
 	}
 	r.start = r.clock()
 	return r, nil
@@ -292,6 +294,29 @@ func (r *Recorder) pad(s *recorderSide, n int) {
 // stereo by default), shared by every recorder.
 var interleaveBufs sync.Pool
 
+// pendingBufs holds the sides' pending buffers between recordings: a
+// recorder takes two when it starts and gives them back when it closes, so
+// a server recording a thousand calls does not allocate (and collect) two
+// buffers a call, and grows them only until they fit its calls.
+var pendingBufs sync.Pool // *[]byte
+
+// getPending returns an empty buffer with room for at least room bytes.
+func getPending(room int) []byte {
+	if bp, _ := pendingBufs.Get().(*[]byte); bp != nil && cap(*bp) >= room {
+		return (*bp)[:0]
+	}
+	return make([]byte, 0, room)
+}
+
+// putPending gives back a buffer no one uses any more.
+func putPending(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	b = b[:0]
+	pendingBufs.Put(&b)
+}
+
 // recFlush is interleaved audio on its way to the file.
 type recFlush struct {
 	bp   *[]byte // from interleaveBufs
@@ -383,9 +408,10 @@ func (r *Recorder) Close() error {
 	a, b := &r.sides[0], &r.sides[1]
 	r.pad(a, r.pendingOf(b)-r.pendingOf(a))
 	r.pad(b, r.pendingOf(a)-r.pendingOf(b))
-	f, err := r.take(1)
+	f, err := r.take(1) // copies what was pending: the buffers are free
 	size := r.data
 	for i := range r.sides {
+		putPending(r.sides[i].pending)
 		r.sides[i].pending = nil
 	}
 	r.mu.Unlock()
