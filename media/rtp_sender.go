@@ -1,9 +1,11 @@
 package media
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +79,16 @@ type rtpSender struct {
 func newRTPSender(out func() rtpWriter, codec Codec, ssrc uint32, shard *clockShard, log *slog.Logger) *rtpSender {
 	return &rtpSender{out: out, codec: codec, log: log, clock: shard, ssrc: ssrc,
 		seq: uint16(rand.Uint32()), ts: rand.Uint32()}
+}
+
+// writeErr wraps a failed send. A closed socket means the call's media has
+// ended under the sender (the far end hung up and the dialog closed it before
+// the leg stopped): that reads as ErrLegClosed, a hang-up, not a fault.
+func writeErr(err error) error {
+	if errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("write rtp: %w (%w)", ErrLegClosed, err)
+	}
+	return fmt.Errorf("write rtp: %w", err)
 }
 
 // silenceCode is the G.711 code of a zero sample in codec.
@@ -302,7 +314,7 @@ func (s *rtpSender) tickPlay(cur int64, sh *clockShard) {
 		cont := !spurt || (!resync && s.follows(at, frameDuration-spurtSlack, frameDuration+spurtSlack))
 		if err := s.sendAudio(p.frame(p.k, s.codec, s.scratch[:]), at, cont); err != nil {
 			s.play = nil
-			p.finish(fmt.Errorf("write rtp: %w", err))
+			p.finish(writeErr(err))
 			return
 		}
 		p.k++
@@ -330,7 +342,7 @@ func (s *rtpSender) tickDTMF(cur int64, sh *clockShard) {
 		}
 		if err := s.write(pk.Payload, pk.PayloadType, pk.Marker); err != nil {
 			s.dtmf = nil
-			j.finish(fmt.Errorf("write rtp: %w", err))
+			j.finish(writeErr(err))
 			return
 		}
 		if rec := s.rec.Load(); rec != nil {
@@ -359,7 +371,7 @@ func (s *rtpSender) sendNow(payload []byte) error {
 	now := time.Now()
 	if err := s.sendAudio(payload, now, s.follows(now, 0, bridgeGap)); err != nil {
 		s.dropped.Add(1)
-		return fmt.Errorf("write rtp: %w", err)
+		return writeErr(err)
 	}
 	return nil
 }

@@ -456,6 +456,42 @@ func TestSenderHaltAndClose(t *testing.T) {
 	})
 }
 
+// A socket closed under a playing prompt (the dialog ended the media on the
+// caller's BYE before the leg stopped) ends the playback as a hang-up,
+// ErrLegClosed, which the IVR takes for one; any other send error stays an
+// error.
+func TestSenderClosedSocketIsHangup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock := NewClock(ClockOptions{Shards: 1})
+		if err := clock.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		defer clock.Stop()
+		for _, tc := range []struct {
+			err    error
+			hangup bool
+		}{
+			{&net.OpError{Op: "write", Net: "udp", Err: net.ErrClosed}, true},
+			{&net.OpError{Op: "write", Net: "udp", Err: errors.New("no buffer space available")}, false},
+		} {
+			w := &captureWriter{err: tc.err}
+			s := newTestSender(clock, w)
+			p := newPlayback(nil, Tone(440, time.Second, G711Rate, 0.3))
+			if err := s.reserve(); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.start(p); err != nil {
+				t.Fatal(err)
+			}
+			<-p.done
+			s.release(p)
+			if got := errors.Is(p.err, ErrLegClosed); got != tc.hangup || !errors.Is(p.err, tc.err) {
+				t.Errorf("send failing with %v: playback ended with %v (hang-up %v, want %v)", tc.err, p.err, got, tc.hangup)
+			}
+		}
+	})
+}
+
 // The prompt cache decodes a WAV once and shares its frames; it evicts the
 // least recently played; a prompt too big for it is still played.
 func TestPromptCache(t *testing.T) {
