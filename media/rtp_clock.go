@@ -29,7 +29,10 @@ type ClockOptions struct {
 	// round-robin, and each shard ticks at its own phase of the 20 ms frame,
 	// so their sends do not all fall on the same instant, and a shard
 	// descheduled in the middle of its burst delays only its own legs. Zero
-	// means four per GOMAXPROCS, at most 32.
+	// means four per GOMAXPROCS, at most 32; with a Priority, one per
+	// GOMAXPROCS (each tick of a realtime shard hands a Go scheduler to its
+	// thread and back: sixteen shards on two busy cores slowed the SIP
+	// answers threefold, four by a tenth or two).
 	Shards int
 	// Logger gets a warning (at most every 10 s per shard) when a tick is
 	// served so late that the streams resynchronise: a starved process.
@@ -39,10 +42,10 @@ type ClockOptions struct {
 	// ticks: the kernel wakes it on time however busy the ordinary threads
 	// are, where a Go timer waits for one of them to notice it. Each wake
 	// then hands a Go scheduler (P) to the shard's thread and back, which
-	// costs the rest of the process on saturated cores (docs/benchmarks.md,
-	// "The media clock on realtime threads"). It needs CAP_SYS_NICE or
-	// RLIMIT_RTPRIO; if the kernel refuses, the clock logs one warning and
-	// runs on Go timers. Zero: Go timers. Linux only.
+	// costs the rest of the process some time on saturated cores
+	// (docs/benchmarks.md, "The media clock on realtime threads"). It needs CAP_SYS_NICE or
+	// RLIMIT_RTPRIO; if the kernel refuses, the clock says so once (at info)
+	// and runs on Go timers. Zero: Go timers. Linux only.
 	Priority int
 }
 
@@ -78,7 +81,7 @@ type Clock struct {
 	realtime func(prio int) (restore func(), err error)
 
 	priority int
-	refused  sync.Once // the warning that realtime priority was refused
+	refused  sync.Once // the notice that realtime priority was refused
 }
 
 // NewClock prepares a clock; nothing ticks until Start.
@@ -86,6 +89,9 @@ func NewClock(opts ClockOptions) *Clock {
 	n := opts.Shards
 	if n <= 0 {
 		n = min(4*runtime.GOMAXPROCS(0), 32)
+		if opts.Priority > 0 {
+			n = runtime.GOMAXPROCS(0)
+		}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -111,8 +117,8 @@ func (c *Clock) lockThread() (restore func()) {
 	}
 	restore, err := c.realtime(c.priority)
 	if err != nil {
-		c.refused.Do(func() {
-			c.log.Warn("media clock: realtime priority refused; prompts run on Go timers and may be late when the CPU is busy (grant CAP_SYS_NICE, or set rtp.clock_priority: 0)",
+		c.refused.Do(func() { // Info: the server asks by default, and may run unprivileged
+			c.log.Info("media clock: realtime priority refused; prompts are paced on Go timers and may be late when the CPU is saturated (grant CAP_SYS_NICE or LimitRTPRIO, or set rtp.clock_priority: 0)",
 				"priority", c.priority, "err", err)
 		})
 		return nil

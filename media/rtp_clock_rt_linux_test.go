@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,7 +114,7 @@ func TestClockRealtimeThreads(t *testing.T) {
 	}
 }
 
-// A kernel that refuses realtime priority costs one warning, not the audio:
+// A kernel that refuses realtime priority costs one notice, not the audio:
 // the shards run on Go timers as without a priority.
 func TestClockRealtimeRefused(t *testing.T) {
 	var logged bytes.Buffer
@@ -132,11 +133,26 @@ func TestClockRealtimeRefused(t *testing.T) {
 	}
 	clock.Stop()
 	if n := strings.Count(logged.String(), "realtime priority refused"); n != 1 {
-		t.Errorf("%d warnings for 3 refused shards, want one:\n%s", n, logged.String())
+		t.Errorf("%d notices for 3 refused shards, want one:\n%s", n, logged.String())
 	}
-	for _, want := range []string{"operation not permitted", "rtp.clock_priority", "priority=10"} {
+	for _, want := range []string{"level=INFO", "operation not permitted", "rtp.clock_priority", "priority=10"} {
 		if !strings.Contains(logged.String(), want) {
-			t.Errorf("the warning does not say %q:\n%s", want, logged.String())
+			t.Errorf("the notice does not say %q:\n%s", want, logged.String())
 		}
+	}
+}
+
+// A realtime clock runs one shard per Go scheduler, not four: every tick of
+// a realtime shard moves a scheduler to its thread and back.
+func TestClockRealtimeShardCount(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	if n := len(NewClock(ClockOptions{}).shards); n != min(4*procs, 32) {
+		t.Errorf("Go-timer clock: %d shards for GOMAXPROCS %d", n, procs)
+	}
+	if n := len(NewClock(ClockOptions{Priority: 10}).shards); n != procs {
+		t.Errorf("realtime clock: %d shards for GOMAXPROCS %d", n, procs)
+	}
+	if n := len(NewClock(ClockOptions{Priority: 10, Shards: 3}).shards); n != 3 {
+		t.Errorf("realtime clock asked for 3 shards: %d", n)
 	}
 }
