@@ -44,8 +44,8 @@ type ClockOptions struct {
 	// then hands a Go scheduler (P) to the shard's thread and back, which
 	// costs the rest of the process some time on saturated cores
 	// (docs/benchmarks.md, "The media clock on realtime threads"). It needs CAP_SYS_NICE or
-	// RLIMIT_RTPRIO; if the kernel refuses, the clock says so once (at info)
-	// and runs on Go timers. Zero: Go timers. Linux only.
+	// RLIMIT_RTPRIO; if the kernel refuses, the clock warns once and runs
+	// on Go timers. Zero: Go timers. Linux only.
 	Priority int
 }
 
@@ -81,7 +81,7 @@ type Clock struct {
 	realtime func(prio int) (restore func(), err error)
 
 	priority int
-	refused  sync.Once // the notice that realtime priority was refused
+	refused  sync.Once // the warning that realtime priority was refused
 }
 
 // NewClock prepares a clock; nothing ticks until Start.
@@ -117,8 +117,8 @@ func (c *Clock) lockThread() (restore func()) {
 	}
 	restore, err := c.realtime(c.priority)
 	if err != nil {
-		c.refused.Do(func() { // Info: the server asks by default, and may run unprivileged
-			c.log.Info("media clock: realtime priority refused; prompts are paced on Go timers and may be late when the CPU is saturated (grant CAP_SYS_NICE or LimitRTPRIO, or set rtp.clock_priority: 0)",
+		c.refused.Do(func() {
+			c.log.Warn("media clock: realtime priority refused; prompts are paced on Go timers and may be late when the CPU is saturated (grant CAP_SYS_NICE or LimitRTPRIO, or set rtp.clock_priority: 0)",
 				"priority", c.priority, "err", err)
 		})
 		return nil

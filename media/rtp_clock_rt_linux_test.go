@@ -114,7 +114,7 @@ func TestClockRealtimeThreads(t *testing.T) {
 	}
 }
 
-// A kernel that refuses realtime priority costs one notice, not the audio:
+// A kernel that refuses realtime priority costs one warning, not the audio:
 // the shards run on Go timers as without a priority.
 func TestClockRealtimeRefused(t *testing.T) {
 	var logged bytes.Buffer
@@ -133,11 +133,11 @@ func TestClockRealtimeRefused(t *testing.T) {
 	}
 	clock.Stop()
 	if n := strings.Count(logged.String(), "realtime priority refused"); n != 1 {
-		t.Errorf("%d notices for 3 refused shards, want one:\n%s", n, logged.String())
+		t.Errorf("%d warnings for 3 refused shards, want one:\n%s", n, logged.String())
 	}
-	for _, want := range []string{"level=INFO", "operation not permitted", "rtp.clock_priority", "priority=10"} {
+	for _, want := range []string{"level=WARN", "operation not permitted", "rtp.clock_priority", "priority=10"} {
 		if !strings.Contains(logged.String(), want) {
-			t.Errorf("the notice does not say %q:\n%s", want, logged.String())
+			t.Errorf("the warning does not say %q:\n%s", want, logged.String())
 		}
 	}
 }

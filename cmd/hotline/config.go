@@ -96,7 +96,7 @@ type RecordingsConfig struct {
 type RTPConfig struct {
 	Ports string `yaml:"ports"`
 	// ClockPriority, 1 to 99, runs the threads that pace every prompt under
-	// SCHED_FIFO at that priority (default 10); 0 runs them on Go timers.
+	// SCHED_FIFO at that priority; 0 (the default) runs them on Go timers.
 	// The kernel grants it to root, CAP_SYS_NICE or RLIMIT_RTPRIO; refused,
 	// the server says so once and uses Go timers. See docs/operations.md.
 	ClockPriority int `yaml:"clock_priority"`
@@ -189,7 +189,7 @@ func DefaultConfig() Config {
 		SIP:        SIPConfig{Addr: "127.0.0.1:5060", MaxCalls: 500, MediaTimeout: Duration(30 * time.Second), RatePerIP: 20},
 		IVR:        IVRConfig{OverloadWaiting: 500},
 		Recordings: RecordingsConfig{Enabled: true, RetentionDays: 180},
-		RTP:        RTPConfig{Ports: "20000-20999", ClockPriority: 10},
+		RTP:        RTPConfig{Ports: "20000-20999"},
 		ACD:        ACDConfig{Queues: defaultQueues(), MaxNoAnswer: 2, Grace: Duration(30 * time.Second)},
 		WebRTC:     WebRTCConfig{Ports: "21000-21999", Loopback: true},
 		Reports:    ReportsConfig{Enabled: true},

@@ -39,7 +39,7 @@ func TestDefaults(t *testing.T) {
 		{"http.addr", cfg.HTTP.Addr, "127.0.0.1:8080"},
 		{"sip.addr", cfg.SIP.Addr, "127.0.0.1:5060"},
 		{"rtp.ports", cfg.RTP.Ports, "20000-20999"},
-		{"rtp.clock_priority", cfg.RTP.ClockPriority, 10},
+		{"rtp.clock_priority", cfg.RTP.ClockPriority, 0},
 		{"data_dir", cfg.DataDir, "./data"},
 		{"database.url", cfg.Database.URL, ""},
 		{"admin.password", cfg.Admin.Password, ""},
