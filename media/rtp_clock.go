@@ -47,6 +47,12 @@ type ClockOptions struct {
 	// RLIMIT_RTPRIO; if the kernel refuses, the clock warns once and runs
 	// on Go timers. Zero: Go timers. Linux only.
 	Priority int
+	// OnTick, if set, is told how late each shard served each tick (0: on
+	// time), except the first tick after a shard wakes from idle, which it
+	// serves at once wherever in the frame it woke. It is called from the
+	// shard goroutines, once per tick each (50 times a second per shard),
+	// so it must be quick and safe for concurrent use.
+	OnTick func(late time.Duration)
 }
 
 // Clock paces the prompts, generated audio and RFC 4733 events of many trunk
@@ -79,6 +85,7 @@ type Clock struct {
 	lateBy func(n int64) time.Duration
 	// realtime is lockRealtime, or a test's stand-in.
 	realtime func(prio int) (restore func(), err error)
+	onTick   func(late time.Duration)
 
 	priority int
 	refused  sync.Once // the warning that realtime priority was refused
@@ -96,7 +103,7 @@ func NewClock(opts ClockOptions) *Clock {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Clock{base: time.Now(), log: opts.Logger, realtime: lockRealtime, priority: opts.Priority}
+	c := &Clock{base: time.Now(), log: opts.Logger, realtime: lockRealtime, priority: opts.Priority, onTick: opts.OnTick}
 	for i := range n {
 		phase := frameDuration * time.Duration(i) / time.Duration(n)
 		c.shards = append(c.shards, &clockShard{clock: c, phase: phase, wake: make(chan struct{}, 1)})
@@ -245,6 +252,7 @@ func (sh *clockShard) run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	last := int64(-1)
+	woke := false // the next tick is the one under way as the shard woke
 	for {
 		if !sh.merge() {
 			select {
@@ -252,6 +260,7 @@ func (sh *clockShard) run(ctx context.Context) {
 				return
 			case <-sh.wake:
 				last = max(last, sh.tickAt(time.Now())-1) // start at the present tick
+				woke = true
 				continue
 			}
 		}
@@ -282,6 +291,10 @@ func (sh *clockShard) run(ctx context.Context) {
 				now = time.Now()
 			}
 		}
+		if f := sh.clock.onTick; f != nil && !woke {
+			f(max(0, now.Sub(sh.tickTime(due))))
+		}
+		woke = false
 		// A starved process serves the present tick; each leg works out what
 		// it owes from its own schedule.
 		cur := max(due, sh.tickAt(now))

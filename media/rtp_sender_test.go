@@ -221,10 +221,16 @@ func testClockLateTicks(t *testing.T, priority int) {
 	const frames = 150 // 3 s
 	ph := listenUDPPhone(t, frames)
 	var logged bytes.Buffer
-	clock := NewClock(ClockOptions{Shards: 1, Priority: priority, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	var mu sync.Mutex
+	var reported []time.Duration // what OnTick was told
+	clock := NewClock(ClockOptions{Shards: 1, Priority: priority, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+		OnTick: func(late time.Duration) {
+			mu.Lock()
+			defer mu.Unlock()
+			reported = append(reported, late)
+		}})
 	var first int64 = -1
 	var stalled bool
-	var mu sync.Mutex
 	clock.lateBy = func(n int64) time.Duration {
 		mu.Lock()
 		defer mu.Unlock()
@@ -249,6 +255,27 @@ func testClockLateTicks(t *testing.T, priority int) {
 	if n := strings.Count(logged.String(), "media clock late"); n != 1 {
 		t.Errorf("%d warnings that the clock ran late, want one:\n%s", n, logged.String())
 	}
+	// OnTick saw the late ticks as late (every fifth by 25 ms or more, the
+	// stall by 120 ms or more) and the others as on time.
+	mu.Lock()
+	var onTime, late25, stall int
+	for _, d := range reported {
+		switch {
+		case d < 20*time.Millisecond:
+			onTime++
+		case d >= 120*time.Millisecond:
+			stall++
+		}
+		if d >= 25*time.Millisecond {
+			late25++
+		}
+	}
+	t.Logf("OnTick: %d ticks, %d within 20 ms, %d late by 25 ms or more, %d by 120 ms or more", len(reported), onTime, late25, stall)
+	if onTime < 30 || late25 < 20 || stall < 1 {
+		t.Errorf("OnTick told of %d ticks: %d on time, %d late by 25 ms, %d by 120 ms; want the clock's late ticks and its timely ones",
+			len(reported), onTime, late25, stall)
+	}
+	mu.Unlock()
 
 	pkts := ph.wait(t, testTimeout)
 	var markers []int

@@ -20,6 +20,10 @@ func (m *Monitor) CallEnded(direction, result string) {
 // InviteAnswered observes the time from an INVITE to our 200 OK.
 func (m *Monitor) InviteAnswered(seconds float64) { m.inviteSecs.Observe(seconds) }
 
+// ClockLate observes how late the media clock served a tick of the prompts'
+// schedule; past 20 ms callers hear a packet late.
+func (m *Monitor) ClockLate(seconds float64) { m.clockLate.Observe(seconds) }
+
 // SIPRefused counts a refused SIP request (malformed, unknown_peer, auth,
 // rate_limited, overload, codec, session_timer).
 func (m *Monitor) SIPRefused(reason string) {

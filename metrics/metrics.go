@@ -31,6 +31,7 @@ type Monitor struct {
 	httpRequests *prometheus.CounterVec
 	httpSeconds  *prometheus.HistogramVec
 	inviteSecs   prometheus.Histogram
+	clockLate    prometheus.Histogram
 	sipRefused   *prometheus.CounterVec
 	offerSecs    prometheus.Histogram
 	queueWait    *prometheus.HistogramVec
@@ -45,6 +46,10 @@ var WaitBuckets = []float64{1, 5, 10, 15, 20, 30, 60, 120, 300, 600}
 
 // InviteBuckets are the INVITE-to-answer latency buckets: 1 ms to 5 s.
 var InviteBuckets = []float64{.001, .0025, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5}
+
+// ClockBuckets are the media clock's lateness buckets: 0.5 ms to 100 ms (a
+// tick more than 20 ms late makes a packet late for the caller).
+var ClockBuckets = []float64{.0005, .001, .002, .005, .01, .02, .05, .1}
 
 // HTTPBuckets are the request-latency buckets: 1 ms to 2.5 s.
 var HTTPBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
@@ -92,6 +97,11 @@ func New(reg *prometheus.Registry) *Monitor {
 			Name: "hotline_sip_invite_answer_seconds", Help: "Time from an INVITE's arrival to our 200 OK.",
 			Buckets: InviteBuckets,
 		}),
+		clockLate: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "hotline_media_clock_late_seconds",
+			Help:    "How late the media clock sent each 20 ms tick of prompts and tones, per clock shard; over 0.02 s the caller hears a late packet.",
+			Buckets: ClockBuckets,
+		}),
 		sipRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_sip_refused_total", Help: "SIP requests refused, by reason.",
 		}, []string{"reason"}),
@@ -105,7 +115,7 @@ func New(reg *prometheus.Registry) *Monitor {
 			Buckets: WaitBuckets,
 		}, []string{"queue"}),
 	}
-	reg.MustRegister(m.inviteSecs, m.sipRefused, m.offerSecs, m.queueWait, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
+	reg.MustRegister(m.inviteSecs, m.clockLate, m.sipRefused, m.offerSecs, m.queueWait, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
 		m.tickets, m.callbacks, m.actions, m.sla, m.httpRequests, m.httpSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

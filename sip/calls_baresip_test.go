@@ -67,6 +67,9 @@ func TestBaresipLocalHangup(t *testing.T) {
 	if len(m.latency) != 1 || m.latency[0] <= 0 || m.latency[0] > 1 {
 		t.Errorf("invite latency samples %v", m.latency)
 	}
+	if m.ticks < 10 { // the 500 ms tone is 25 ticks of the media clock
+		t.Errorf("%d media clock ticks reported while a 500 ms tone played", m.ticks)
+	}
 }
 
 // TestBaresipHoldResume: the phone's hold re-INVITE (sendonly) marks the call

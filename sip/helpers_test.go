@@ -153,6 +153,7 @@ type fakeMetrics struct {
 	ended   map[EndReason]int
 	started int
 	latency []float64
+	ticks   int // media clock ticks reported
 }
 
 func newFakeMetrics() *fakeMetrics {
@@ -171,6 +172,7 @@ func (m *fakeMetrics) InviteLatency(s float64) {
 	m.mu.Unlock()
 }
 func (m *fakeMetrics) Refused(r RefuseReason) { m.mu.Lock(); m.refused[r]++; m.mu.Unlock() }
+func (m *fakeMetrics) ClockLate(float64)      { m.mu.Lock(); m.ticks++; m.mu.Unlock() }
 func (m *fakeMetrics) refusedCount(r RefuseReason) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -12,6 +12,9 @@ type Metrics interface {
 	InviteLatency(seconds float64)
 	// Refused counts a request turned away before any call existed.
 	Refused(reason RefuseReason)
+	// ClockLate is how late the media clock served a tick of the prompts'
+	// schedule (media.ClockOptions.OnTick): 50 times a second per shard.
+	ClockLate(seconds float64)
 }
 
 // RefuseReason is the closed label set of Metrics.Refused.
@@ -35,5 +38,6 @@ func (NopMetrics) CallStarted(Direction)          {}
 func (NopMetrics) CallEnded(Direction, EndReason) {}
 func (NopMetrics) InviteLatency(float64)          {}
 func (NopMetrics) Refused(RefuseReason)           {}
+func (NopMetrics) ClockLate(float64)              {}
 
 var _ Metrics = NopMetrics{}

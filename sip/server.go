@@ -98,7 +98,8 @@ func New(cfg Config, h Handler, opts Options) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, handler: h, opts: opts, log: opts.Logger.With("component", "sip"),
 		metrics: opts.Metrics, addrs: map[string]net.Addr{}}
-	s.clock = media.NewClock(media.ClockOptions{Logger: s.log, Priority: cfg.ClockPriority})
+	s.clock = media.NewClock(media.ClockOptions{Logger: s.log, Priority: cfg.ClockPriority,
+		OnTick: func(late time.Duration) { s.metrics.ClockLate(late.Seconds()) }})
 	s.limiter = newSourceLimiter(cfg.RatePerSource, opts.Now)
 	s.trunkLimiters = map[string]*sourceLimiter{}
 	for _, tr := range s.cfg.Trunks {

@@ -181,6 +181,7 @@ func (s sipMetrics) CallEnded(d sip.Direction, r sip.EndReason) {
 	s.m.CallEnded(string(d), string(r))
 }
 func (s sipMetrics) InviteLatency(seconds float64) { s.m.InviteAnswered(seconds) }
+func (s sipMetrics) ClockLate(seconds float64)     { s.m.ClockLate(seconds) }
 func (s sipMetrics) Refused(r sip.RefuseReason)    { s.m.SIPRefused(string(r)) }
 
 // startCallbacks runs the satisfaction-callback scheduler over the
