@@ -74,8 +74,12 @@ type TrunkLeg struct {
 	pcmOnce   sync.Once
 	scratch   []int16
 
-	lastRTP  atomic.Int64 // unix nanos of the last received RTP packet
-	held     atomic.Bool  // far end is not expected to send (hold/inactive)
+	lastRTP atomic.Int64 // unix nanos of the last received RTP packet
+	rx      seqCounter   // the far end's packets; owned by the receive loop
+	rxStats struct {     // rx's totals, published for RTPStats
+		received, lost atomic.Uint64
+	}
+	held     atomic.Bool // far end is not expected to send (hold/inactive)
 	timedOut atomic.Bool
 	dog      struct { // the media-timeout watchdog (watch)
 		mu      sync.Mutex
@@ -220,6 +224,12 @@ func (t *TrunkLeg) Stop() {
 	})
 }
 
+// RTPStats counts the RTP packets (with a payload: audio and RFC 4733
+// events) received from the far end so far and those lost on the way.
+func (t *TrunkLeg) RTPStats() RTPStats {
+	return RTPStats{Received: t.rxStats.received.Load(), Lost: t.rxStats.lost.Load()}
+}
+
 // TimedOut reports whether the leg ended because no RTP arrived.
 func (t *TrunkLeg) TimedOut() bool { return t.timedOut.Load() }
 
@@ -241,6 +251,13 @@ func (t *TrunkLeg) receive(ctx context.Context) {
 			return
 		}
 		t.lastRTP.Store(time.Now().UnixNano())
+		if n > 0 { // diago keeps the header of packets with a payload only
+			h := &t.dm.RTPPacketReader.PacketHeader
+			t.rx.add(h.SSRC, h.SequenceNumber)
+			s := t.rx.total()
+			t.rxStats.received.Store(s.Received)
+			t.rxStats.lost.Store(s.Lost)
+		}
 		if n == 0 || t.dm.RTPPacketReader.PacketHeader.PayloadType != t.codec.PayloadType {
 			continue // DTMF event or comfort noise: not audio
 		}

@@ -170,3 +170,40 @@ func TestTrunkLegMediaTimeout(t *testing.T) {
 		t.Error("held leg timed out")
 	}
 }
+
+// The leg counts what the far end sent over real UDP: packets received and,
+// from the sequence numbers, those lost; a reordered packet is not lost.
+func TestTrunkLegRTPStats(t *testing.T) {
+	leg, ph := newTrunkPair(t, CodecPCMU)
+	payload := silenceFrame(CodecPCMU)
+	var sent int
+	send := func(seq uint16) {
+		t.Helper()
+		p := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: CodecPCMU.PayloadType,
+			SequenceNumber: seq, Timestamp: uint32(seq) * FrameSamples, SSRC: 0xfeed}, Payload: payload}
+		if err := ph.ms.WriteRTP(p); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		time.Sleep(2 * time.Millisecond) // keep loopback from reordering on its own
+	}
+	for seq := uint16(65500); seq != 20; seq++ { // across the wrap
+		switch seq {
+		case 65530, 5, 6, 7: // lost on the way
+		case 10:
+			send(11)
+			send(10) // reordered
+			seq++
+		default:
+			send(seq)
+		}
+	}
+	want := RTPStats{Received: uint64(sent), Lost: 4}
+	deadline := time.Now().Add(testTimeout)
+	for leg.RTPStats() != want && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := leg.RTPStats(); got != want {
+		t.Errorf("RTPStats %+v, want %+v", got, want)
+	}
+}

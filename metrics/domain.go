@@ -24,6 +24,13 @@ func (m *Monitor) InviteAnswered(seconds float64) { m.inviteSecs.Observe(seconds
 // schedule; past 20 ms callers hear a packet late.
 func (m *Monitor) ClockLate(seconds float64) { m.clockLate.Observe(seconds) }
 
+// RTPReceived counts a finished call's RTP packets from its far end and
+// those lost on the way.
+func (m *Monitor) RTPReceived(packets, lost uint64) {
+	m.rtpReceived.Add(float64(packets))
+	m.rtpLost.Add(float64(lost))
+}
+
 // SIPRefused counts a refused SIP request (malformed, unknown_peer, auth,
 // rate_limited, overload, codec, session_timer).
 func (m *Monitor) SIPRefused(reason string) {

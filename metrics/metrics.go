@@ -32,6 +32,8 @@ type Monitor struct {
 	httpSeconds  *prometheus.HistogramVec
 	inviteSecs   prometheus.Histogram
 	clockLate    prometheus.Histogram
+	rtpReceived  prometheus.Counter
+	rtpLost      prometheus.Counter
 	sipRefused   *prometheus.CounterVec
 	offerSecs    prometheus.Histogram
 	queueWait    *prometheus.HistogramVec
@@ -102,6 +104,12 @@ func New(reg *prometheus.Registry) *Monitor {
 			Help:    "How late the media clock sent each 20 ms tick of prompts and tones, per clock shard; over 0.02 s the caller hears a late packet.",
 			Buckets: ClockBuckets,
 		}),
+		rtpReceived: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_rtp_received_packets_total", Help: "RTP packets received from the far end of trunk legs (callers' carriers), counted as each call's media ends.",
+		}),
+		rtpLost: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hotline_rtp_lost_packets_total", Help: "RTP packets lost on the way from the far end of trunk legs (sequence numbers expected but not received), counted as each call's media ends.",
+		}),
 		sipRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hotline_sip_refused_total", Help: "SIP requests refused, by reason.",
 		}, []string{"reason"}),
@@ -115,7 +123,7 @@ func New(reg *prometheus.Registry) *Monitor {
 			Buckets: WaitBuckets,
 		}, []string{"queue"}),
 	}
-	reg.MustRegister(m.inviteSecs, m.clockLate, m.sipRefused, m.offerSecs, m.queueWait, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
+	reg.MustRegister(m.inviteSecs, m.clockLate, m.rtpReceived, m.rtpLost, m.sipRefused, m.offerSecs, m.queueWait, m.calls, m.callsActive, m.ivrChoices, m.queueWaiting, m.agents,
 		m.tickets, m.callbacks, m.actions, m.sla, m.httpRequests, m.httpSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -303,12 +303,16 @@ func (c *Call) finish(reason EndReason, cause int) {
 	if c.st != nil {
 		c.st.stop()
 	}
+	var rx media.RTPStats
 	if leg != nil {
 		leg.Stop()
+		rx = leg.RTPStats()
+		c.srv.metrics.RTPReceived(rx.Received, rx.Lost)
 	}
 	c.cancel()
 	close(c.done)
-	c.log.Info("call ended", "reason", string(c.EndReason()), "sip_cause", c.SIPCause())
+	c.log.Info("call ended", "reason", string(c.EndReason()), "sip_cause", c.SIPCause(),
+		"rtp_received", rx.Received, "rtp_lost", rx.Lost)
 }
 
 // endFromMedia is the media-timeout path: send BYE with the reason set.

@@ -154,6 +154,7 @@ type fakeMetrics struct {
 	started int
 	latency []float64
 	ticks   int // media clock ticks reported
+	rtp     media.RTPStats
 }
 
 func newFakeMetrics() *fakeMetrics {
@@ -173,6 +174,12 @@ func (m *fakeMetrics) InviteLatency(s float64) {
 }
 func (m *fakeMetrics) Refused(r RefuseReason) { m.mu.Lock(); m.refused[r]++; m.mu.Unlock() }
 func (m *fakeMetrics) ClockLate(float64)      { m.mu.Lock(); m.ticks++; m.mu.Unlock() }
+func (m *fakeMetrics) RTPReceived(n, lost uint64) {
+	m.mu.Lock()
+	m.rtp.Received += n
+	m.rtp.Lost += lost
+	m.mu.Unlock()
+}
 func (m *fakeMetrics) refusedCount(r RefuseReason) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

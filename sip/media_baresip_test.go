@@ -27,12 +27,22 @@ func TestBaresipRecording(t *testing.T) {
 		}
 		_ = c.Hangup(ctx, EndLocalHangup)
 	})
-	s := startServer(t, testConfig(t), rec, Options{})
+	m := newFakeMetrics()
+	s := startServer(t, testConfig(t), rec, Options{Metrics: m})
 	ph := startPhone(t, phoneOptions{})
 	ph.Command("dial", "sip:12345@"+s.Addr("udp").String())
 	c := rec.next(t, 5*time.Second)
 	ph.WaitEvent("CALL_CLOSED", 10*time.Second)
 	waitDone(t, c, 5*time.Second)
+	m.mu.Lock()
+	rx := m.rtp
+	m.mu.Unlock()
+	t.Logf("the phone's RTP: %+v", rx)
+	// The phone talked for the 2 s prompt: about 100 packets, none lost on
+	// loopback.
+	if rx.Received < 50 || rx.Lost > 2 {
+		t.Errorf("the phone's RTP counted as %+v, want about 100 received, none lost", rx)
+	}
 	a, err := media.ReadWAVFile(path)
 	if err != nil {
 		t.Fatal(err)

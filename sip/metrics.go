@@ -15,6 +15,9 @@ type Metrics interface {
 	// ClockLate is how late the media clock served a tick of the prompts'
 	// schedule (media.ClockOptions.OnTick): 50 times a second per shard.
 	ClockLate(seconds float64)
+	// RTPReceived counts, once a call's media ends, the RTP packets its
+	// far end sent us and those lost on the way (media.TrunkLeg.RTPStats).
+	RTPReceived(packets, lost uint64)
 }
 
 // RefuseReason is the closed label set of Metrics.Refused.
@@ -39,5 +42,6 @@ func (NopMetrics) CallEnded(Direction, EndReason) {}
 func (NopMetrics) InviteLatency(float64)          {}
 func (NopMetrics) Refused(RefuseReason)           {}
 func (NopMetrics) ClockLate(float64)              {}
+func (NopMetrics) RTPReceived(uint64, uint64)     {}
 
 var _ Metrics = NopMetrics{}

@@ -180,9 +180,10 @@ func (s sipMetrics) CallStarted(sip.Direction) { s.m.CallStarted() }
 func (s sipMetrics) CallEnded(d sip.Direction, r sip.EndReason) {
 	s.m.CallEnded(string(d), string(r))
 }
-func (s sipMetrics) InviteLatency(seconds float64) { s.m.InviteAnswered(seconds) }
-func (s sipMetrics) ClockLate(seconds float64)     { s.m.ClockLate(seconds) }
-func (s sipMetrics) Refused(r sip.RefuseReason)    { s.m.SIPRefused(string(r)) }
+func (s sipMetrics) InviteLatency(seconds float64)    { s.m.InviteAnswered(seconds) }
+func (s sipMetrics) ClockLate(seconds float64)        { s.m.ClockLate(seconds) }
+func (s sipMetrics) RTPReceived(packets, lost uint64) { s.m.RTPReceived(packets, lost) }
+func (s sipMetrics) Refused(r sip.RefuseReason)       { s.m.SIPRefused(string(r)) }
 
 // startCallbacks runs the satisfaction-callback scheduler over the
 // outbound trunk. With no outbound trunk there is nobody to call: it logs
