@@ -23,6 +23,9 @@ type CallRecord struct {
 	EndReason string    // remote_hangup, local_hangup, cancelled, media_timeout, ...
 	SIPCause  int       // the final SIP status where one applies
 	Recording string    // recording id (file name under the recordings directory)
+	// RTP packets the caller's side sent us, and those lost on the way
+	// (RFC 3550 counting): how well the caller was heard.
+	RTPReceived, RTPLost int64
 }
 
 // Duration is how long the call lasted from arrival to end (zero while it

@@ -39,6 +39,8 @@ type callJSON struct {
 	EndReason       string           `json:"end_reason"`
 	SIPCause        int              `json:"sip_cause"`
 	Recording       string           `json:"recording"`
+	RTPReceived     int64            `json:"rtp_received"`
+	RTPLost         int64            `json:"rtp_lost"`
 }
 
 func toCallJSON(c *hotline.CallRecord) callJSON {
@@ -52,6 +54,7 @@ func toCallJSON(c *hotline.CallRecord) callJSON {
 		DurationSeconds: math.Round(c.Duration().Seconds()*1000) / 1000,
 		IVRPath:         path, Digits: c.Digits, Queue: c.Queue, Agent: c.Agent, Ticket: c.Ticket,
 		EndReason: c.EndReason, SIPCause: c.SIPCause, Recording: c.Recording,
+		RTPReceived: c.RTPReceived, RTPLost: c.RTPLost,
 	}
 }
 

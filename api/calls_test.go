@@ -59,7 +59,7 @@ func sampleCall() *hotline.CallRecord {
 		Callee: "12345", Trunk: "unicom-1", Arrived: arrived, Answered: arrived.Add(2 * time.Second),
 		Ended: arrived.Add(90*time.Second + 250*time.Millisecond), IVRPath: []string{"greeting", "menu", "complaint"},
 		Digits: "1", Queue: "complaints", Agent: "u1", Ticket: "20261127000042", EndReason: "remote_hangup",
-		SIPCause: 200, Recording: "c-0001.wav",
+		SIPCause: 200, Recording: "c-0001.wav", RTPReceived: 4512, RTPLost: 3,
 	}
 }
 
@@ -144,7 +144,7 @@ func TestCallJSON(t *testing.T) {
 		"callee": "12345", "trunk": "unicom-1", "arrived": "2026-11-27T02:00:00Z", "answered": "2026-11-27T02:00:02Z",
 		"ended": "2026-11-27T02:01:30Z", "duration_seconds": 90.25, "ivr_path": []any{"greeting", "menu", "complaint"},
 		"digits": "1", "queue": "complaints", "agent": "u1", "ticket": "20261127000042", "end_reason": "remote_hangup",
-		"sip_cause": float64(200), "recording": "c-0001.wav",
+		"sip_cause": float64(200), "recording": "c-0001.wav", "rtp_received": float64(4512), "rtp_lost": float64(3),
 	}
 	if a, b := jsonText(t, full), jsonText(t, want); a != b {
 		t.Errorf("call JSON\n got %s\nwant %s", a, b)

@@ -121,9 +121,11 @@ func callSchemas() map[string]any {
 		"duration_seconds": map[string]any{"type": "number", "description": "arrival to end; 0 while going"},
 		"ivr_path":         map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "description": "IVR nodes visited, in order"},
 		"digits":           str("every key pressed, in order"), "queue": str(""), "agent": str("user id"), "ticket": str("work order filed from the call"),
-		"end_reason": str("remote_hangup, local_hangup, cancelled, rejected, busy, no_answer, media_timeout, session_expired, failed, shutdown"),
-		"sip_cause":  map[string]any{"type": "integer", "description": "final SIP status, 0 when none applies"},
-		"recording":  str("recording id"),
+		"end_reason":   str("remote_hangup, local_hangup, cancelled, rejected, busy, no_answer, media_timeout, session_expired, failed, shutdown"),
+		"sip_cause":    map[string]any{"type": "integer", "description": "final SIP status, 0 when none applies"},
+		"recording":    str("recording id"),
+		"rtp_received": map[string]any{"type": "integer", "description": "RTP packets the caller's side sent us (0 until the call ends)"},
+		"rtp_lost":     map[string]any{"type": "integer", "description": "RTP packets from the caller's side lost on the way (RFC 3550 counting)"},
 	}
 	return map[string]any{
 		"Call": object(p, "id", "direction", "caller", "callee", "duration_seconds", "ivr_path", "end_reason"),

@@ -210,6 +210,8 @@ func (s *Service) finish(c *sip.Call, rec *hotline.CallRecord, created bool, log
 		rec.EndReason = string(c.EndReason())
 	}
 	rec.SIPCause = c.SIPCause()
+	rx := c.RTPStats()
+	rec.RTPReceived, rec.RTPLost = int64(rx.Received), int64(rx.Lost)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	save := s.store.UpdateCall

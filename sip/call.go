@@ -102,6 +102,7 @@ type Call struct {
 	ended      bool
 	reason     EndReason
 	cause      int
+	rx         media.RTPStats // the far end's packets, once the media ended
 	held       bool
 	early      []rune // SIP INFO digits that came before the media
 	arrived    time.Time
@@ -182,6 +183,14 @@ func (c *Call) SIPCause() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.cause
+}
+
+// RTPStats counts the RTP packets the far end sent and those lost on the
+// way, for the whole call; zero until the call has ended (Done).
+func (c *Call) RTPStats() media.RTPStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rx
 }
 
 // Held reports whether the far end has the call on hold.
@@ -308,6 +317,9 @@ func (c *Call) finish(reason EndReason, cause int) {
 		leg.Stop()
 		rx = leg.RTPStats()
 		c.srv.metrics.RTPReceived(rx.Received, rx.Lost)
+		c.mu.Lock()
+		c.rx = rx
+		c.mu.Unlock()
 	}
 	c.cancel()
 	close(c.done)

@@ -30,6 +30,9 @@ type callJSON struct {
 	Recording string   `json:"recording"`
 	Agent     string   `json:"agent"`
 	Ticket    string   `json:"ticket"`
+	// How well the caller was heard.
+	RTPReceived int64 `json:"rtp_received"`
+	RTPLost     int64 `json:"rtp_lost"`
 }
 
 func TestInboundCallThroughIVR(t *testing.T) {
@@ -81,6 +84,11 @@ func TestInboundCallThroughIVR(t *testing.T) {
 		if rec.Digits != "2" || rec.Queue != "policy" {
 			t.Fatalf("in-band call record %+v", rec)
 		}
+		// The phone sent its microphone for the whole call, about 9 s: some
+		// 450 packets, and loopback loses none.
+		if rec.RTPReceived < 300 || rec.RTPLost > 5 {
+			t.Errorf("the caller's RTP recorded as %d received, %d lost", rec.RTPReceived, rec.RTPLost)
+		}
 	})
 
 	t.Run("metrics", func(t *testing.T) {
@@ -98,6 +106,9 @@ func TestInboundCallThroughIVR(t *testing.T) {
 			if !strings.Contains(body, want) {
 				t.Errorf("/metrics lacks %s", want)
 			}
+		}
+		if !strings.Contains(body, "hotline_rtp_received_packets_total ") || strings.Contains(body, "hotline_rtp_received_packets_total 0\n") {
+			t.Error("/metrics counts no RTP received from the two calls")
 		}
 	})
 }

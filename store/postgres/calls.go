@@ -22,6 +22,7 @@ var _ interface {
 var callColumns = []string{
 	"sip_call_id", "direction", "caller", "callee", "trunk", "arrived", "answered", "ended",
 	"ivr_path", "digits", "queue", "agent", "ticket", "end_reason", "sip_cause", "recording",
+	"rtp_received", "rtp_lost",
 }
 
 var (
@@ -53,6 +54,7 @@ func callValues(c *hotline.CallRecord) []any {
 	return []any{
 		string(c.ID), c.SIPCallID, c.Direction, c.Caller, c.Callee, c.Trunk, ts(c.Arrived), ts(c.Answered), ts(c.Ended),
 		path, c.Digits, c.Queue, string(c.Agent), string(c.Ticket), c.EndReason, c.SIPCause, c.Recording,
+		c.RTPReceived, c.RTPLost,
 	}
 }
 
@@ -62,6 +64,7 @@ func callDests(c *hotline.CallRecord) []any {
 		&c.ID, &c.SIPCallID, &c.Direction, &c.Caller, &c.Callee, &c.Trunk,
 		timeDest{&c.Arrived}, timeDest{&c.Answered}, timeDest{&c.Ended},
 		&c.IVRPath, &c.Digits, &c.Queue, &c.Agent, &c.Ticket, &c.EndReason, &c.SIPCause, &c.Recording,
+		&c.RTPReceived, &c.RTPLost,
 	}
 }
 

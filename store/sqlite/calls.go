@@ -21,6 +21,7 @@ func callColumns(c *hotline.CallRecord) []column {
 		{"answered", &c.Answered}, {"ended", &c.Ended}, {"ivr_path", &c.IVRPath},
 		{"digits", &c.Digits}, {"queue", &c.Queue}, {"agent", &c.Agent}, {"ticket", &c.Ticket},
 		{"end_reason", &c.EndReason}, {"sip_cause", &c.SIPCause}, {"recording", &c.Recording},
+		{"rtp_received", &c.RTPReceived}, {"rtp_lost", &c.RTPLost},
 	}
 }
 

@@ -33,8 +33,8 @@ func TestCallsMigrationUpDownUp(t *testing.T) {
 			t.Fatalf("migrate down from %d: %v", v, err)
 		}
 	}
-	c := &hotline.CallRecord{ID: "c1", Arrived: time.Now()}
-	if err := db.CreateCall(ctx, c); err != nil {
+	// A row as 0002 knows it (CreateCall writes the columns of later ones).
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO calls (id, arrived) VALUES ('c1', ?)`, time.Now().UnixMicro()); err != nil {
 		t.Fatalf("create call: %v", err)
 	}
 	if err := db.MigrateDown(ctx); err != nil {
@@ -58,7 +58,7 @@ func TestCallsMigrationUpDownUp(t *testing.T) {
 	if _, err := db.FindCallByID(ctx, "c1"); hotline.ErrorCode(err) != hotline.ENOTFOUND {
 		t.Fatalf("the old record survived a down and up: %v", err)
 	}
-	if err := db.CreateCall(ctx, c); err != nil {
+	if err := db.CreateCall(ctx, &hotline.CallRecord{ID: "c1", Arrived: time.Now()}); err != nil {
 		t.Fatalf("create call after up/down/up: %v", err)
 	}
 }

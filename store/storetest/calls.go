@@ -53,6 +53,7 @@ func fullCall(id hotline.CallID) *hotline.CallRecord {
 		IVRPath: []string{"greeting", "menu", "complaint", "enqueue"}, Digits: "1#",
 		Queue: "complaints", Agent: "u-agent-7", Ticket: "20261127000001",
 		EndReason: "remote_hangup", SIPCause: 200, Recording: string(id) + ".wav",
+		RTPReceived: 9001, RTPLost: 12,
 	}
 }
 

@@ -1,0 +1,2 @@
+ALTER TABLE calls DROP COLUMN rtp_lost;
+ALTER TABLE calls DROP COLUMN rtp_received;
