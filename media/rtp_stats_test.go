@@ -56,3 +56,22 @@ func TestSeqCounter(t *testing.T) {
 		}
 	}
 }
+
+// What counting costs the receive loop per packet: add, then the totals it
+// publishes.
+func BenchmarkSeqCounter(b *testing.B) {
+	var c seqCounter
+	var s RTPStats
+	seq := uint16(0)
+	for b.Loop() {
+		c.add(0x5eed, seq)
+		s = c.total()
+		seq++
+		if seq%100 == 0 {
+			seq++ // a loss now and then
+		}
+	}
+	if s.Received == 0 {
+		b.Fatal("nothing counted")
+	}
+}
