@@ -32,7 +32,7 @@ type ClockOptions struct {
 	// means four per GOMAXPROCS, at most 32; with a Priority, one per
 	// GOMAXPROCS (each tick of a realtime shard hands a Go scheduler to its
 	// thread and back: sixteen shards on two busy cores slowed the SIP
-	// answers threefold, four by a tenth or two).
+	// answers threefold, four by about 15 %).
 	Shards int
 	// Logger gets a warning (at most every 10 s per shard) when a tick is
 	// served so late that the streams resynchronise: a starved process.
@@ -42,10 +42,10 @@ type ClockOptions struct {
 	// ticks: the kernel wakes it on time however busy the ordinary threads
 	// are, where a Go timer waits for one of them to notice it. Each wake
 	// then hands a Go scheduler (P) to the shard's thread and back, which
-	// costs the rest of the process some time on saturated cores
-	// (docs/benchmarks.md, "The media clock on realtime threads"). It needs CAP_SYS_NICE or
-	// RLIMIT_RTPRIO; if the kernel refuses, the clock warns once and runs
-	// on Go timers. Zero: Go timers. Linux only.
+	// costs the rest of the process time on saturated cores (see
+	// docs/benchmarks.md, "The media clock on realtime threads"). It needs
+	// CAP_SYS_NICE or RLIMIT_RTPRIO; if the kernel refuses, the clock warns
+	// once and runs on Go timers. Zero: Go timers. Linux only.
 	Priority int
 	// OnTick, if set, is told how late each shard served each tick (0: on
 	// time), except the first tick after a shard wakes from idle, which it
