@@ -99,7 +99,12 @@ type TrunkLeg struct {
 	lastDTMF struct {
 		digit rune
 		at    time.Time
+		via   string
 	}
+	// rfc4733 is set once the far end has sent an RFC 4733 event: its
+	// carrier signals keys as events, so the in-band detector, the costliest
+	// step of the receive loop while the caller talks, stops for the call.
+	rfc4733 atomic.Bool
 
 	stopped  chan struct{} // closed by Stop
 	cancel   context.CancelFunc
@@ -162,6 +167,7 @@ func (t *TrunkLeg) buildReader() error {
 		return nil
 	}
 	r.OnDTMF(func(d rune) error {
+		t.rfc4733.Store(true)
 		t.pushDigit(d, "rfc4733")
 		return nil
 	})
@@ -276,7 +282,8 @@ func (t *TrunkLeg) receive(ctx context.Context) {
 // buffer: a call that only hears prompts allocates nothing per packet.
 func (t *TrunkLeg) onAudio(payload []byte) {
 	wanted := t.pcmWanted.Load()
-	if !wanted && t.opts.Inband == nil {
+	inband := t.opts.Inband != nil && !t.rfc4733.Load()
+	if !wanted && !inband {
 		return
 	}
 	var frame []int16
@@ -289,7 +296,7 @@ func (t *TrunkLeg) onAudio(payload []byte) {
 		frame = t.scratch[:len(payload)]
 	}
 	frame = frame[:t.mcodec.Decode(frame, payload)]
-	if t.opts.Inband != nil {
+	if inband {
 		for _, d := range t.opts.Inband.Write(frame) {
 			t.pushDigit(d, "inband")
 		}
@@ -348,14 +355,21 @@ func (t *TrunkLeg) stopWatch() {
 // PushDigit delivers a digit learnt outside RTP (SIP INFO) to Digits.
 func (t *TrunkLeg) PushDigit(d rune) { t.pushDigit(d, "sip-info") }
 
-// pushDigit queues a digit. The same digit reported by a second detector
-// within 150 ms (RFC 4733 plus leaked in-band tone) is dropped.
+// pushDigit queues a digit. A key press a carrier both signals as RFC 4733
+// events and leaves audible in the audio reaches us twice, and is counted
+// once: the tone detector hears it some 40 ms into the tone, the events
+// report it when the key is let go. So the same digit is dropped when it
+// comes as events within a second of the tone, or as a tone within 150 ms
+// of the events.
 func (t *TrunkLeg) pushDigit(d rune, via string) {
 	now := time.Now()
 	t.mu.Lock()
-	dup := t.lastDTMF.digit == d && now.Sub(t.lastDTMF.at) < 150*time.Millisecond && via == "inband"
-	if !dup {
-		t.lastDTMF.digit, t.lastDTMF.at = d, now
+	last := t.lastDTMF
+	since := now.Sub(last.at)
+	dup := last.digit == d && (via == "inband" && last.via == "rfc4733" && since < 150*time.Millisecond ||
+		via == "rfc4733" && last.via == "inband" && since < time.Second)
+	if !dup || via == "rfc4733" { // the events stand for the press from here on
+		t.lastDTMF.digit, t.lastDTMF.at, t.lastDTMF.via = d, now, via
 	}
 	t.mu.Unlock()
 	if dup {

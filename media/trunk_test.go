@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/pion/rtp"
@@ -205,5 +207,121 @@ func TestTrunkLegRTPStats(t *testing.T) {
 	}
 	if got := leg.RTPStats(); got != want {
 		t.Errorf("RTPStats %+v, want %+v", got, want)
+	}
+}
+
+// A press both signalled as RFC 4733 and audible reaches the leg twice and
+// is one digit; a second press of the same key is a second digit, whichever
+// way it came.
+func TestTrunkLegDigitDedup(t *testing.T) {
+	type report struct {
+		after time.Duration // since the previous report
+		d     rune
+		via   string
+	}
+	for _, tc := range []struct {
+		name    string
+		reports []report
+		want    string
+	}{
+		{"events only", []report{{0, '1', "rfc4733"}, {300 * time.Millisecond, '1', "rfc4733"}}, "11"},
+		{"tone only", []report{{0, '1', "inband"}, {300 * time.Millisecond, '1', "inband"}}, "11"},
+		{"tone heard, then the events", []report{{0, '1', "inband"}, {150 * time.Millisecond, '1', "rfc4733"}}, "1"},
+		{"a long press: events 900 ms after the tone", []report{{0, '1', "inband"}, {900 * time.Millisecond, '1', "rfc4733"}}, "1"},
+		{"events, then a leaked tone", []report{{0, '1', "rfc4733"}, {100 * time.Millisecond, '1', "inband"}}, "1"},
+		{"both ways, twice", []report{{0, '1', "inband"}, {150 * time.Millisecond, '1', "rfc4733"},
+			{300 * time.Millisecond, '1', "rfc4733"}}, "11"},
+		{"different keys", []report{{0, '1', "inband"}, {50 * time.Millisecond, '2', "rfc4733"}}, "12"},
+		{"SIP INFO is never a duplicate", []report{{0, '1', "rfc4733"}, {10 * time.Millisecond, '1', "sip-info"}}, "11"},
+	} {
+		synctest.Test(t, func(t *testing.T) {
+			leg := &TrunkLeg{log: testLog(), digits: make(chan rune, 32)}
+			for _, r := range tc.reports {
+				time.Sleep(r.after)
+				leg.pushDigit(r.d, r.via)
+			}
+			close(leg.digits)
+			var got []rune
+			for d := range leg.digits {
+				got = append(got, d)
+			}
+			if string(got) != tc.want {
+				t.Errorf("%s: digits %q, want %q", tc.name, string(got), tc.want)
+			}
+		})
+	}
+}
+
+// countingDetector is a DigitDetector that counts the frames it is given.
+type countingDetector struct{ frames atomic.Int64 }
+
+func (c *countingDetector) Write([]int16) []rune { c.frames.Add(1); return nil }
+
+// Once the far end has sent a key as RFC 4733 events, the in-band detector
+// is no longer fed: its carrier signals keys as events.
+func TestTrunkLegInbandStopsAfterRFC4733(t *testing.T) {
+	det := &countingDetector{}
+	leg, ph := newTrunkPairOpts(t, CodecPCMU, TrunkOptions{Logger: testLog(), Inband: det})
+	pt, ok := leg.telephoneEvent()
+	if !ok {
+		t.Fatal("telephone-event not negotiated")
+	}
+	seq, ts := uint16(1), uint32(0)
+	send := func(pt uint8, marker bool, payload []byte) {
+		t.Helper()
+		p := &rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, Marker: marker,
+			SequenceNumber: seq, Timestamp: ts, SSRC: 0xabc}, Payload: payload}
+		if err := ph.ms.WriteRTP(p); err != nil {
+			t.Fatal(err)
+		}
+		seq++
+		time.Sleep(2 * time.Millisecond)
+	}
+	audio := func(n int) {
+		for range n {
+			send(CodecPCMU.PayloadType, false, silenceFrame(CodecPCMU))
+			ts += FrameSamples
+		}
+	}
+	waitFrames := func(n int64) {
+		t.Helper()
+		deadline := time.Now().Add(testTimeout)
+		for det.frames.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if got := det.frames.Load(); got < n {
+			t.Fatalf("the detector got %d frames, want %d", got, n)
+		}
+	}
+
+	audio(10)
+	waitFrames(10)
+	// Key 5: three packets of the event, then three with the end bit.
+	for i := range 6 {
+		dur := uint16(160 * (i + 1))
+		flags := byte(10) // volume
+		if i >= 3 {
+			flags |= 0x80
+			dur = 480
+		}
+		send(pt, i == 0, []byte{5, flags, byte(dur >> 8), byte(dur)})
+	}
+	select {
+	case d := <-leg.Digits():
+		if d != '5' {
+			t.Fatalf("digit %q, want 5", d)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("no digit from the RFC 4733 events")
+	}
+	before := det.frames.Load()
+	ts += 480
+	audio(20)
+	deadline := time.Now().Add(testTimeout)
+	for leg.RTPStats().Received < 36 && time.Now().Before(deadline) { // all 36 packets in
+		time.Sleep(5 * time.Millisecond)
+	}
+	if after := det.frames.Load(); after != before {
+		t.Errorf("the in-band detector got %d more frames after the RFC 4733 key", after-before)
 	}
 }
