@@ -17,10 +17,11 @@ const (
 	maxMisorder = 100
 )
 
-// seqCounter counts one stream's packets and losses from their sequence
-// numbers, across wrap-around. A new SSRC or a restart closes the run so far
-// into done and starts another. Owned by the receive loop.
-type seqCounter struct {
+// RTPCounter counts a received stream's packets and losses from their
+// sequence numbers (RFC 3550 appendix A.1, without probation), across
+// wrap-around. A new SSRC or a restart closes the run so far into done and
+// starts another. The zero value is ready; it is not safe for concurrent use.
+type RTPCounter struct {
 	started bool
 	ssrc    uint32
 	base    uint32 // extended sequence number of the run's first packet
@@ -29,8 +30,8 @@ type seqCounter struct {
 	done    RTPStats
 }
 
-// add counts a packet.
-func (c *seqCounter) add(ssrc uint32, seq uint16) {
+// Add counts a packet.
+func (c *RTPCounter) Add(ssrc uint32, seq uint16) {
 	if c.started && ssrc == c.ssrc {
 		switch d := seq - uint16(c.max); {
 		case d == 0: // a duplicate of the highest
@@ -46,14 +47,14 @@ func (c *seqCounter) add(ssrc uint32, seq uint16) {
 		}
 	}
 	if c.started {
-		c.done = c.total()
+		c.done = c.Stats()
 	}
 	c.started, c.ssrc = true, ssrc
 	c.base, c.max, c.got = uint32(seq), uint32(seq), 1
 }
 
-// total is every run's count so far.
-func (c *seqCounter) total() RTPStats {
+// Stats is every run's count so far.
+func (c *RTPCounter) Stats() RTPStats {
 	s := c.done
 	if !c.started {
 		return s

@@ -47,11 +47,11 @@ func TestSeqCounter(t *testing.T) {
 		{"far behind is a restart", cat(span(1, 30000, 5), span(1, 10, 5)), RTPStats{Received: 10}},
 		{"two wraps", span(7, 65000, 140000), RTPStats{Received: 140000}},
 	} {
-		var c seqCounter
+		var c RTPCounter
 		for _, p := range tc.pkts {
-			c.add(p.ssrc, p.seq)
+			c.Add(p.ssrc, p.seq)
 		}
-		if got := c.total(); got != tc.want {
+		if got := c.Stats(); got != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
@@ -60,12 +60,12 @@ func TestSeqCounter(t *testing.T) {
 // What counting costs the receive loop per packet: add, then the totals it
 // publishes.
 func BenchmarkSeqCounter(b *testing.B) {
-	var c seqCounter
+	var c RTPCounter
 	var s RTPStats
 	seq := uint16(0)
 	for b.Loop() {
-		c.add(0x5eed, seq)
-		s = c.total()
+		c.Add(0x5eed, seq)
+		s = c.Stats()
 		seq++
 		if seq%100 == 0 {
 			seq++ // a loss now and then

@@ -75,7 +75,7 @@ type TrunkLeg struct {
 	scratch   []int16
 
 	lastRTP atomic.Int64 // unix nanos of the last received RTP packet
-	rx      seqCounter   // the far end's packets; owned by the receive loop
+	rx      RTPCounter   // the far end's packets; owned by the receive loop
 	rxStats struct {     // rx's totals, published for RTPStats
 		received, lost atomic.Uint64
 	}
@@ -259,8 +259,8 @@ func (t *TrunkLeg) receive(ctx context.Context) {
 		t.lastRTP.Store(time.Now().UnixNano())
 		if n > 0 { // diago keeps the header of packets with a payload only
 			h := &t.dm.RTPPacketReader.PacketHeader
-			t.rx.add(h.SSRC, h.SequenceNumber)
-			s := t.rx.total()
+			t.rx.Add(h.SSRC, h.SequenceNumber)
+			s := t.rx.Stats()
 			t.rxStats.received.Store(s.Received)
 			t.rxStats.lost.Store(s.Lost)
 		}

@@ -22,12 +22,9 @@ type rxStats struct {
 	// behind and never catches up) makes it grow with the call.
 	MaxLag time.Duration
 
-	started  bool
-	ssrc     uint32
-	firstSeq int64 // extended sequence numbers of the current SSRC
-	maxSeq   int64
-	got      int // audio packets of the current SSRC
-	lostPrev int // losses of earlier SSRCs
+	started bool
+	ssrc    uint32
+	seq     media.RTPCounter // the audio packets, counted as the server counts its callers'
 
 	minTransit time.Duration // arrival minus timestamp time, smallest of this talkspurt
 	base       time.Time     // arrival of the talkspurt's first packet
@@ -90,21 +87,16 @@ func rtpPayload(b []byte) ([]byte, bool) {
 	return b[off:end], true
 }
 
-// sequence tracks gaps in the extended sequence number (RFC 3550 A.1, without
-// probation). A new SSRC starts a new count.
+// sequence counts gaps in the sequence numbers (media.RTPCounter). A new
+// SSRC starts a new count and a new lateness schedule.
 func (s *rxStats) sequence(ssrc uint32, seq uint16) {
 	if !s.started || ssrc != s.ssrc {
-		s.lostPrev = s.Lost
 		s.started, s.ssrc = true, ssrc
-		s.firstSeq, s.maxSeq, s.got = int64(seq), int64(seq), 0
 		s.minTransit = 0
 		s.base = time.Time{}
 	}
-	ext := s.maxSeq + int64(int16(seq-uint16(s.maxSeq))) // nearest to the highest seen
-	s.maxSeq = max(s.maxSeq, ext)
-	s.got++
-	lost := int(s.maxSeq-s.firstSeq+1) - s.got
-	s.Lost = s.lostPrev + max(lost, 0)
+	s.seq.Add(ssrc, seq)
+	s.Lost = int(s.seq.Stats().Lost)
 }
 
 // lateness compares the arrival with the schedule the timestamps promise: a
